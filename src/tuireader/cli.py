@@ -1,0 +1,191 @@
+"""The `tuireader` command: opens the reader, or lists and searches a folder from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tuireader import __version__
+from tuireader.articles import Article
+from tuireader.text import sanitize_line
+
+SUBCOMMANDS = ("list", "search")
+
+
+def _version_text() -> str:
+    return f"tuireader {__version__}"
+
+
+def _main_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuireader",
+        description="A terminal reader for a folder of articles (Markdown and text).",
+        epilog=(
+            "subcommands:\n"
+            "  tuireader list [PATH] [--json] [--problems]   print the entries of a folder\n"
+            "  tuireader search QUERY [--corpus PATH] [--limit N] [--json]\n"
+            "                                                search a folder from the shell\n"
+            "\nWith no PATH the bundled sample corpus is opened."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", nargs="?", type=Path, help="folder of articles to open")
+    parser.add_argument("--corpus", type=Path, help="folder of articles (same as PATH)")
+    parser.add_argument("--version", action="version", version=_version_text())
+    return parser
+
+
+def _list_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuireader list", description="Print the entries of a folder of articles."
+    )
+    parser.add_argument("path", nargs="?", type=Path, help="folder (default: bundled corpus)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of entries")
+    parser.add_argument(
+        "--problems", action="store_true", help="print each skipped or degraded file and why"
+    )
+    return parser
+
+
+def _search_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuireader search",
+        description=(
+            "Search a folder of articles. Terms are ANDed; \"a phrase\", -exclude, title:, tag:, "
+            "author:, after:YYYY-MM-DD and before:YYYY-MM-DD are understood."
+        ),
+    )
+    parser.add_argument("query", help="the search query")
+    parser.add_argument("--corpus", type=Path, help="folder (default: bundled corpus)")
+    parser.add_argument("--limit", type=int, default=20, help="how many hits to print")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tuireader` command; returns the process exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "list":
+            return _run_list(_list_parser().parse_args(args[1:]))
+        if args and args[0] == "search":
+            return _run_search(_search_parser().parse_args(args[1:]))
+        return _run_app(_main_parser().parse_args(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `tuireader list | head` closes the pipe early; that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+def _resolve_folder(path: Path | None) -> Path:
+    from tuireader.corpus import bundled_corpus_path
+
+    folder = path if path is not None else bundled_corpus_path()
+    if not folder.is_dir():
+        raise SystemExit(f"tuireader: not a folder: {sanitize_line(str(folder))}")
+    return folder
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    folder = _resolve_folder(args.corpus or args.path)
+    from tuireader.app import TuiReaderApp
+
+    TuiReaderApp(folder).run()
+    return 0
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "path": article.path,
+        "line": article.line,
+        "date": article.date.isoformat() if article.date else None,
+        "authors": list(article.authors),
+        "tags": list(article.tags),
+        "source_url": article.source_url,
+        "links": [{"text": link.text, "url": link.url} for link in article.links],
+        "chars": article.chars,
+        "reading_minutes": article.reading_minutes,
+        "kind": article.kind,
+        "problems": list(article.problems),
+    }
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from tuireader.corpus import load_corpus
+
+    result = load_corpus(_resolve_folder(args.path))
+    if args.json:
+        json.dump([_article_json(a) for a in result.articles], sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for article in result.articles:
+            date = article.date.date().isoformat() if article.date else "----------"
+            location = article.path if article.line == 1 else f"{article.path}:{article.line}"
+            print(f"{date}  {sanitize_line(article.title)}  {sanitize_line(location)}")
+    if args.problems:
+        for problem in result.problems:
+            print(f"{sanitize_line(problem.path)}: {sanitize_line(problem.reason)}", file=sys.stderr)
+    print(result.summary(), file=sys.stderr)
+    return 0
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    from tuireader.corpus import load_corpus
+    from tuireader.search import SearchIndex
+
+    if args.limit < 1:
+        print("tuireader search: --limit must be at least 1", file=sys.stderr)
+        return 2
+    result = load_corpus(_resolve_folder(args.corpus))
+    index = SearchIndex.build(result.articles)
+    results = index.search(args.query, limit=args.limit, exact_total=True)
+    by_id = {a.id: a for a in result.articles}
+    if args.json:
+        payload = {
+            "query": args.query,
+            "total": results.total,
+            "estimated": results.estimated,
+            "hits": [
+                {
+                    "id": hit.id,
+                    "title": by_id[hit.id].title,
+                    "path": by_id[hit.id].path,
+                    "line": by_id[hit.id].line,
+                    "score": round(hit.score, 4),
+                    "snippet": hit.snippet,
+                    "spans": [list(span) for span in hit.spans],
+                }
+                for hit in results.hits
+            ],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_hits(results, by_id)
+    return 0 if results.hits else 1
+
+
+def _print_hits(results: Any, by_id: dict[str, Article]) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=True)
+    for hit in results.hits:
+        article = by_id[hit.id]
+        title = Text(sanitize_line(article.title), style="bold")
+        location = article.path if article.line == 1 else f"{article.path}:{article.line}"
+        console.print(title, Text(f"  {sanitize_line(location)}", style="dim"))
+        snippet = Text(hit.snippet)
+        for start, end in hit.snippet_spans:
+            snippet.stylize("bold reverse", start, end)
+        console.print(Text("  ").append_text(snippet))
+    more = "about " if results.estimated else ""
+    console.print(Text(f"{len(results.hits)} shown of {more}{results.total} matching"), style="dim")
