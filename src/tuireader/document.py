@@ -1,0 +1,243 @@
+"""Turn an article body into styled blocks for the reader.
+
+Pure core (Rich objects only, no Textual). Text from the file is never parsed as console markup:
+every string becomes a `rich.text.Text` built from plain strings and styles chosen here. HTML is
+shown as text (the parser has html disabled), single newlines in Chinese paragraphs join without
+a stray space, and plain-text articles keep one paragraph per line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from rich.style import Style
+from rich.text import Text
+
+from tuireader.articles import Article
+
+BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
+
+HEADING_STYLES = {
+    1: Style(bold=True, underline=True),
+    2: Style(bold=True),
+    3: Style(bold=True, italic=True),
+}
+CODE_STYLE = Style(color="bright_cyan")
+LINK_STYLE = Style(underline=True, color="bright_blue")
+QUOTE_STYLE = Style(italic=True, dim=True)
+_BARE_URL = re.compile(r"(?:https?|ftp|mailto):[^\s<>\"'）」』】，。、；]+")
+_TRAILING_PUNCT = ".,;:!?)]}'\""
+_WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
+
+
+@dataclass(slots=True)
+class Block:
+    """One block of the rendered article: wrapped as a unit, addressed by its source line."""
+
+    kind: BlockKind
+    text: Text
+    source_line: int = 0
+    level: int = 0
+    first_prefix: Text = field(default_factory=Text)
+    prefix: Text = field(default_factory=Text)
+    rows: list[list[Text]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Document:
+    """The article as blocks, plus what the reader needs to navigate it."""
+
+    blocks: list[Block]
+    links: list[str]
+
+    @property
+    def headings(self) -> list[tuple[int, Block]]:
+        """(block index, block) of each heading, for the table of contents."""
+        return [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
+
+
+def link_style(index: int) -> Style:
+    """Style for the link with this index in `Document.links`; clicks read it back from meta."""
+    return LINK_STYLE + Style.from_meta({"link": index})
+
+
+def build_document(article: Article) -> Document:
+    """The blocks of an article's body (Markdown or plain text)."""
+    if article.kind == "text":
+        return _plain_text_document(article.body)
+    return _MarkdownConverter().convert(article.body)
+
+
+def _plain_text_document(body: str) -> Document:
+    links: list[str] = []
+    blocks = []
+    for number, line in enumerate(body.split("\n"), start=1):
+        if line.strip():
+            blocks.append(Block("paragraph", _linkify_plain(line.strip(), links), number))
+    return Document(blocks, links)
+
+
+def _linkify_plain(line: str, links: list[str]) -> Text:
+    text = Text(line)
+    for match in _BARE_URL.finditer(line):
+        url = match.group().rstrip(_TRAILING_PUNCT)
+        links.append(url)
+        text.stylize(link_style(len(links) - 1), match.start(), match.start() + len(url))
+    return text
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    parser.enable(["table", "strikethrough"])
+    return parser
+
+
+_PARSER = _parser()
+
+
+@dataclass(slots=True)
+class _Container:
+    kind: Literal["bullet", "ordered", "quote", "item"]
+    number: int = 0
+    marker: str = ""
+    fresh: bool = True
+
+
+class _MarkdownConverter:
+    """Walks markdown-it's token stream and emits blocks with list and quote prefixes."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.links: list[str] = []
+        self.stack: list[_Container] = []
+        self.table_rows: list[list[Text]] | None = None
+
+    def convert(self, source: str) -> Document:
+        tokens = _PARSER.parse(source)
+        for index, token in enumerate(tokens):
+            self._token(token, tokens, index)
+        return Document(self.blocks, self.links)
+
+    def _token(self, token: Token, tokens: Sequence[Token], index: int) -> None:
+        kind = token.type
+        line = token.map[0] + 1 if token.map else 0
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrGet("start") or 1)
+            self.stack.append(_Container("bullet" if kind[0] == "b" else "ordered", start - 1))
+        elif kind in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            self.stack.pop()
+        elif kind == "list_item_open":
+            parent = self.stack[-1]
+            parent.number += 1
+            marker = "• " if parent.kind == "bullet" else f"{parent.number}. "
+            self.stack.append(_Container("item", marker=marker))
+        elif kind == "list_item_close":
+            item = self.stack.pop()
+            if item.fresh:  # an empty item still shows its marker
+                self._emit(Block("paragraph", Text(), line))
+        elif kind == "blockquote_open":
+            self.stack.append(_Container("quote"))
+        elif kind == "heading_open":
+            level = int(token.tag[1])
+            text = self._inline(tokens[index + 1])
+            text.stylize(HEADING_STYLES.get(level, Style(bold=True)))
+            self._emit(Block("heading", text, line, level=level))
+        elif kind == "paragraph_open":
+            self._emit(Block("paragraph", self._inline(tokens[index + 1]), line))
+        elif kind in ("fence", "code_block"):
+            code = token.content.rstrip("\n")
+            self._emit(Block("code", Text(code, style=CODE_STYLE), line))
+        elif kind == "hr":
+            self._emit(Block("rule", Text(), line))
+        elif kind == "table_open":
+            self.table_rows = []
+            self._table_line = line
+        elif kind == "tr_open" and self.table_rows is not None:
+            self.table_rows.append([])
+        elif kind == "inline" and self.table_rows is not None and tokens[index - 1].type in (
+            "th_open",
+            "td_open",
+        ):
+            cell = self._inline(token)
+            if tokens[index - 1].type == "th_open":
+                cell.stylize("bold")
+            self.table_rows[-1].append(cell)
+        elif kind == "table_close" and self.table_rows is not None:
+            plain = Text("\n").join(Text("  ").join(row) for row in self.table_rows)
+            self._emit(Block("table", plain, self._table_line, rows=self.table_rows))
+            self.table_rows = None
+
+    def _emit(self, block: Block) -> None:
+        first = Text()
+        rest = Text()
+        for container in self.stack:
+            if container.kind == "quote":
+                first.append("▌ ", QUOTE_STYLE)
+                rest.append("▌ ", QUOTE_STYLE)
+            elif container.kind == "item":
+                pad = " " * len(container.marker)
+                if container.fresh:
+                    first.append(container.marker, "bold")
+                    container.fresh = False
+                else:
+                    first.append(pad)
+                rest.append(pad)
+        if any(c.kind == "quote" for c in self.stack):
+            block.text.stylize(QUOTE_STYLE)
+        block.first_prefix = first
+        block.prefix = rest
+        self.blocks.append(block)
+
+    def _inline(self, token: Token) -> Text:
+        text = Text()
+        styles: list[Style] = []
+        for child in token.children or ():
+            kind = child.type
+            current = Style.combine(styles) if styles else None
+            if kind == "text":
+                text.append(child.content, current)
+            elif kind == "code_inline":
+                text.append(child.content, (current or Style()) + CODE_STYLE)
+            elif kind == "softbreak":
+                text.append(_soft_break(text.plain, _next_text(token, child)))
+            elif kind == "hardbreak":
+                text.append("\n")
+            elif kind == "strong_open":
+                styles.append(Style(bold=True))
+            elif kind == "em_open":
+                styles.append(Style(italic=True))
+            elif kind == "s_open":
+                styles.append(Style(strike=True))
+            elif kind == "link_open":
+                self.links.append(str(child.attrGet("href") or ""))
+                styles.append(link_style(len(self.links) - 1))
+            elif kind in ("strong_close", "em_close", "s_close", "link_close") and styles:
+                styles.pop()
+            elif kind == "image":
+                self.links.append(str(child.attrGet("src") or ""))
+                label = child.content or "image"
+                text.append(f"[image: {label}]", link_style(len(self.links) - 1))
+            elif kind in ("html_inline", "html_block"):
+                text.append(child.content, current)
+        return text
+
+
+def _next_text(parent: Token, child: Token) -> str:
+    children = parent.children or []
+    position = children.index(child)
+    for following in children[position + 1 :]:
+        if following.content:
+            return following.content
+    return ""
+
+
+def _soft_break(before: str, after: str) -> str:
+    """Markdown joins wrapped source lines with a space; Chinese lines join with nothing."""
+    if before and after and _WIDE_CHAR.match(before[-1]) and _WIDE_CHAR.match(after[0]):
+        return ""
+    return " "
