@@ -55,7 +55,7 @@ def _search_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tuireader search",
         description=(
-            "Search a folder of articles. Terms are ANDed; \"a phrase\", -exclude, title:, tag:, "
+            'Search a folder of articles. Terms are ANDed; "a phrase", -exclude, title:, tag:, '
             "author:, after:YYYY-MM-DD and before:YYYY-MM-DD are understood."
         ),
     )
@@ -132,7 +132,9 @@ def _run_list(args: argparse.Namespace) -> int:
             print(f"{date}  {sanitize_line(article.title)}  {sanitize_line(location)}")
     if args.problems:
         for problem in result.problems:
-            print(f"{sanitize_line(problem.path)}: {sanitize_line(problem.reason)}", file=sys.stderr)
+            print(
+                f"{sanitize_line(problem.path)}: {sanitize_line(problem.reason)}", file=sys.stderr
+            )
     print(result.summary(), file=sys.stderr)
     return 0
 

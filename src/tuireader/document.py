@@ -61,9 +61,9 @@ class Document:
         return [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
 
 
-def link_style(index: int) -> Style:
-    """Style for the link with this index in `Document.links`; clicks read it back from meta."""
-    return LINK_STYLE + Style.from_meta({"link": index})
+def link_style(url: str) -> Style:
+    """Style for a link; a click on it reads the URL back from the style's meta."""
+    return LINK_STYLE + Style.from_meta({"url": url})
 
 
 def build_document(article: Article) -> Document:
@@ -87,7 +87,7 @@ def _linkify_plain(line: str, links: list[str]) -> Text:
     for match in _BARE_URL.finditer(line):
         url = match.group().rstrip(_TRAILING_PUNCT)
         links.append(url)
-        text.stylize(link_style(len(links) - 1), match.start(), match.start() + len(url))
+        text.stylize(link_style(url), match.start(), match.start() + len(url))
     return text
 
 
@@ -159,9 +159,14 @@ class _MarkdownConverter:
             self._table_line = line
         elif kind == "tr_open" and self.table_rows is not None:
             self.table_rows.append([])
-        elif kind == "inline" and self.table_rows is not None and tokens[index - 1].type in (
-            "th_open",
-            "td_open",
+        elif (
+            kind == "inline"
+            and self.table_rows is not None
+            and tokens[index - 1].type
+            in (
+                "th_open",
+                "td_open",
+            )
         ):
             cell = self._inline(token)
             if tokens[index - 1].type == "th_open":
@@ -214,14 +219,15 @@ class _MarkdownConverter:
             elif kind == "s_open":
                 styles.append(Style(strike=True))
             elif kind == "link_open":
-                self.links.append(str(child.attrGet("href") or ""))
-                styles.append(link_style(len(self.links) - 1))
+                href = str(child.attrGet("href") or "")
+                self.links.append(href)
+                styles.append(link_style(href))
             elif kind in ("strong_close", "em_close", "s_close", "link_close") and styles:
                 styles.pop()
             elif kind == "image":
-                self.links.append(str(child.attrGet("src") or ""))
-                label = child.content or "image"
-                text.append(f"[image: {label}]", link_style(len(self.links) - 1))
+                src = str(child.attrGet("src") or "")
+                self.links.append(src)
+                text.append(f"[image: {child.content or 'image'}]", link_style(src))
             elif kind in ("html_inline", "html_block"):
                 text.append(child.content, current)
         return text

@@ -25,9 +25,7 @@ _CLOSE = (
 )
 # One unbreakable unit: opening marks, then a wide character or a Latin word, then closing
 # marks and trailing spaces. `.` catches anything else so that units always tile the text.
-_UNIT = re.compile(
-    rf"[{_OPEN}]*(?:[{_WIDE}]|[^\s{_WIDE}{_OPEN}]+)[{_CLOSE}]*\s*|\s+|.", re.DOTALL
-)
+_UNIT = re.compile(rf"[{_OPEN}]*(?:[{_WIDE}]|[^\s{_WIDE}{_OPEN}]+)[{_CLOSE}]*\s*|\s+|.", re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
@@ -63,16 +61,19 @@ def break_offsets(plain: str, width: int) -> list[int]:
     return offsets
 
 
-def wrap_text(text: Text, width: int) -> list[Text]:
-    """Wrap styled text to `width` cells; explicit newlines always break."""
-    lines: list[Text] = []
+def wrap_text(text: Text, width: int) -> list[tuple[int, Text]]:
+    """Wrap styled text to `width` cells; explicit newlines always break.
+
+    Returns each line with the offset in `text.plain` where it starts, so that a character
+    position (a search match) can be found on screen.
+    """
+    lines: list[tuple[int, Text]] = []
+    base = 0
     for paragraph in text.split("\n", allow_blank=True):
         offsets = break_offsets(paragraph.plain, width)
-        if not offsets:
-            paragraph.rstrip()
-            lines.append(paragraph)
-            continue
-        for line in paragraph.divide(offsets):
+        starts = [0, *offsets]
+        for start, line in zip(starts, paragraph.divide(offsets), strict=True):
             line.rstrip()
-            lines.append(line)
+            lines.append((base + start, line))
+        base += len(paragraph.plain) + 1
     return lines

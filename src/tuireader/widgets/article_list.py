@@ -1,0 +1,239 @@
+"""The sidebar: one row per article, or two per search hit (title and snippet).
+
+A line-API widget: it renders only the rows on screen, so 100k articles cost nothing to show
+and moving the cursor is O(1). Every string from a file is drawn as `rich.text.Text`, never as
+markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tuireader.articles import Article
+from tuireader.text import sanitize_line
+
+MATCH_STYLE = Style(bold=True, color="black", bgcolor="yellow")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """An article in the list, with what search found in it (if the list shows hits)."""
+
+    article: Article
+    snippet: str = ""
+    snippet_spans: tuple[tuple[int, int], ...] = ()
+    title_spans: tuple[tuple[int, int], ...] = ()
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """Virtual list of articles with a cursor."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--meta",
+        "article-list--snippet",
+        "article-list--unread",
+    }
+    DEFAULT_CSS = """
+    ArticleList {
+        overflow-x: hidden;
+        & > .article-list--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .article-list--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground;
+        }
+        & > .article-list--meta { color: $text-muted; }
+        & > .article-list--snippet { color: $text-muted; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved onto an article."""
+
+        article_id: str
+
+    @dataclass
+    class Selected(Message):
+        """The user chose an article (enter or click)."""
+
+        article_id: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[Row] = []
+        self._row_height = 1
+        self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
+        self.empty_message = "No articles."
+
+    @property
+    def rows(self) -> Sequence[Row]:
+        return self._rows
+
+    @property
+    def current(self) -> Article | None:
+        """The article under the cursor."""
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor].article
+        return None
+
+    def set_rows(
+        self, rows: list[Row], *, cursor_id: str | None = None, hits: bool = False
+    ) -> None:
+        """Replace the rows; keep the cursor on `cursor_id` when it is among them."""
+        self._rows = rows
+        self._row_height = 2 if hits else 1
+        self._cache.clear()
+        position = 0
+        if cursor_id is not None:
+            position = next((i for i, r in enumerate(rows) if r.article.id == cursor_id), 0)
+        self.virtual_size = Size(self.size.width, len(rows) * self._row_height)
+        self.cursor = position
+        self.scroll_to(y=max(0, position * self._row_height - self.size.height // 2), animate=False)
+        self.refresh()
+
+    def refresh_rows(self) -> None:
+        """Redraw every row (read marks or bookmarks changed)."""
+        self._cache.clear()
+        self.refresh()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if not self._rows:
+            return
+        clamped = min(max(new, 0), len(self._rows) - 1)
+        if clamped != new:
+            self.cursor = clamped
+            return
+        self._cache.clear()
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Highlighted(self._rows[new].article.id))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = self.cursor * self._row_height
+        height = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False)
+        elif top + self._row_height > self.scroll_y + height:
+            self.scroll_to(y=top + self._row_height - height, animate=False)
+
+    def action_cursor_down(self) -> None:
+        if self.cursor < len(self._rows) - 1:
+            self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        if self.cursor > 0:
+            self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = max(0, len(self._rows) - 1)
+
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height // self._row_height - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor = min(len(self._rows) - 1, self.cursor + self._page_rows())
+
+    def action_page_up(self) -> None:
+        self.cursor = max(0, self.cursor - self._page_rows())
+
+    def action_select(self) -> None:
+        if article := self.current:
+            self.post_message(self.Selected(article.id))
+
+    async def _on_click(self, event: events.Click) -> None:
+        row = (event.y + int(self.scroll_y)) // self._row_height
+        if 0 <= row < len(self._rows):
+            self.cursor = row
+            if event.chain >= 2:
+                self.action_select()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        absolute = y + int(self.scroll_y)
+        if not self._rows:
+            if y == 0:
+                return Strip(Text(self.empty_message, style="italic").render(self.app.console))
+            return Strip.blank(width, self.rich_style)
+        row, part = divmod(absolute, self._row_height)
+        if row >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        key = (row, part, width, row == self.cursor)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._render_row_line(row, part, width)
+            self._cache[key] = cached
+        return cached.apply_offsets(0, absolute)
+
+    def is_unread(self, article: Article) -> bool:
+        """Overridden by the app to draw unread marks; every article is read by default."""
+        return False
+
+    def is_bookmarked(self, article: Article) -> bool:
+        """Overridden by the app to draw bookmark marks."""
+        return False
+
+    def _render_row_line(self, row: int, part: int, width: int) -> Strip:
+        item = self._rows[row]
+        base = self.rich_style
+        if row == self.cursor:
+            base = base + self.get_component_rich_style("article-list--cursor")
+        text = self._title_line(item, width) if part == 0 else self._snippet_line(item)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        return Strip(Segment.apply_style(segments, base), width)
+
+    def _title_line(self, item: Row, width: int) -> Text:
+        article = item.article
+        meta_style = self.get_component_rich_style("article-list--meta", partial=True)
+        mark = "●" if self.is_unread(article) else " "
+        mark += "★" if self.is_bookmarked(article) else " "
+        date = article.date.strftime("%Y-%m-%d") if article.date else ""
+        author = sanitize_line(article.authors[0]) if article.authors else ""
+        right = "  ".join(part for part in (author, date) if part)
+        if cell_len(right) > width // 2:
+            right = date
+        title = Text(sanitize_line(article.title))
+        for start, end in item.title_spans:
+            title.stylize(MATCH_STYLE, start, end)
+        room = width - cell_len(mark) - cell_len(right) - 2
+        title.truncate(max(room, 1), overflow="ellipsis")
+        line = Text(mark, style="bold")
+        line.append_text(title)
+        line.pad_right(max(0, width - line.cell_len - cell_len(right)))
+        line.append(right, meta_style)
+        return line
+
+    def _snippet_line(self, item: Row) -> Text:
+        snippet_style = self.get_component_rich_style("article-list--snippet", partial=True)
+        text = Text("  " + sanitize_line(item.snippet), style=snippet_style)
+        for start, end in item.snippet_spans:
+            text.stylize(MATCH_STYLE, start + 2, end + 2)
+        return text
