@@ -78,7 +78,8 @@ def _plain_text_document(body: str) -> Document:
     blocks = []
     for number, line in enumerate(body.split("\n"), start=1):
         if line.strip():
-            blocks.append(Block("paragraph", _linkify_plain(line.strip(), links), number))
+            paragraph = line.strip().replace("\t", " ")
+            blocks.append(Block("paragraph", _linkify_plain(paragraph, links), number))
     return Document(blocks, links)
 
 
@@ -150,7 +151,7 @@ class _MarkdownConverter:
         elif kind == "paragraph_open":
             self._emit(Block("paragraph", self._inline(tokens[index + 1]), line))
         elif kind in ("fence", "code_block"):
-            code = token.content.rstrip("\n")
+            code = token.content.rstrip("\n").expandtabs(4)
             self._emit(Block("code", Text(code, style=CODE_STYLE), line))
         elif kind == "hr":
             self._emit(Block("rule", Text(), line))
@@ -205,7 +206,7 @@ class _MarkdownConverter:
             kind = child.type
             current = Style.combine(styles) if styles else None
             if kind == "text":
-                text.append(child.content, current)
+                text.append(child.content.replace("\t", " "), current)
             elif kind == "code_inline":
                 text.append(child.content, (current or Style()) + CODE_STYLE)
             elif kind == "softbreak":

@@ -53,10 +53,12 @@ def break_offsets(plain: str, width: int) -> list[int]:
         # Longer than a whole line (a URL, a long token): fold it across lines.
         if column and start:
             offsets.append(start)
-        pieces = chop_cells(unit, width)
+        # A wide character in a 1-cell line yields empty pieces: skip them.
+        pieces = [piece for piece in chop_cells(unit, width) if piece]
         for piece in pieces[:-1]:
             start += len(piece)
-            offsets.append(start)
+            if start < len(plain):
+                offsets.append(start)
         column = _unit_width(pieces[-1]) if pieces else 0
     return offsets
 

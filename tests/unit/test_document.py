@@ -1,0 +1,54 @@
+from tuireader.articles import Article
+from tuireader.document import build_document
+
+
+def article(body: str, kind: str = "markdown") -> Article:
+    return Article(id="x", path="x.md", title="t", body=body, kind=kind)  # type: ignore[arg-type]
+
+
+def test_markdown_blocks_keep_html_and_markup_as_text() -> None:
+    doc = build_document(article("# 标题[/]尾\n\nList<T> <b>bold</b> [bold red]x[/]\n"))
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
+    assert doc.blocks[0].text.plain == "标题[/]尾"
+    assert doc.blocks[1].text.plain == "List<T> <b>bold</b> [bold red]x[/]"
+
+
+def test_chinese_soft_breaks_join_without_space() -> None:
+    doc = build_document(article("第一行\n第二行 and\nEnglish"))
+    assert doc.blocks[0].text.plain == "第一行第二行 and English"
+
+
+def test_lists_quotes_tables_and_code() -> None:
+    source = "1. one\n2. two\n   - nested\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n"
+    doc = build_document(article(source))
+    prefixes = [(b.kind, b.first_prefix.plain) for b in doc.blocks]
+    assert prefixes[0] == ("paragraph", "1. ")
+    assert prefixes[1] == ("paragraph", "2. ")
+    assert prefixes[2] == ("paragraph", "   • ")
+    assert prefixes[3] == ("paragraph", "▌ ")
+    assert doc.blocks[4].kind == "table"
+    assert [[c.plain for c in row] for row in doc.blocks[4].rows] == [["a", "b"], ["1", "2"]]
+    assert doc.blocks[5].kind == "code" and doc.blocks[5].text.plain == "code"
+
+
+def test_links_are_collected_and_carry_their_url() -> None:
+    doc = build_document(article("See [one](https://a.example/1) and ![pic](img.png)."))
+    assert doc.links == ["https://a.example/1", "img.png"]
+    spans = doc.blocks[0].text.spans
+    urls = {span.style.meta.get("url") for span in spans if not isinstance(span.style, str)}
+    assert "https://a.example/1" in urls
+
+
+def test_plain_text_keeps_one_paragraph_per_line_and_marks_urls() -> None:
+    doc = build_document(article("第一段\n\n第二段 https://x.example/a。\n*not markdown*", "text"))
+    assert [b.text.plain for b in doc.blocks] == [
+        "第一段",
+        "第二段 https://x.example/a。",
+        "*not markdown*",
+    ]
+    assert doc.links == ["https://x.example/a"]
+
+
+def test_headings_for_the_table_of_contents() -> None:
+    doc = build_document(article("# 一\n\ntext\n\n## 二\n\nmore"))
+    assert [(b.level, b.text.plain) for _, b in doc.headings] == [(1, "一"), (2, "二")]
