@@ -19,7 +19,10 @@ def test_chinese_soft_breaks_join_without_space() -> None:
 
 
 def test_lists_quotes_tables_and_code() -> None:
-    source = "1. one\n2. two\n   - nested\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n"
+    source = (
+        "1. one\n2. two\n   - nested\n\n> quoted\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n"
+    )
     doc = build_document(article(source))
     prefixes = [(b.kind, b.first_prefix.plain) for b in doc.blocks]
     assert prefixes[0] == ("paragraph", "1. ")
