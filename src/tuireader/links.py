@@ -1,0 +1,150 @@
+"""Finding the links of an article, and reducing inline Markdown to plain text.
+
+A full Markdown parse costs far more than the loader can spend per file (it runs on folders of
+100k files), so links are found by one regular expression that also matches the places links
+must not be taken from (code fences, code spans, reference definitions) and skips them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tuireader.articles import Link
+from tuireader.text import sanitize_line
+
+_BRACKETED = r"\[(?P<{name}>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"  # one level of nested brackets
+
+_MARKDOWN = re.compile(
+    "|".join(
+        (
+            r"(?P<fence>^[ \t]{0,3}(?P<fchar>`{3,}|~{3,})[^\n]*\n(?:.*?\n)??"
+            r"[ \t]{0,3}(?P=fchar)[`~]*[ \t]*(?:\n|\Z))",
+            r"(?P<openfence>^[ \t]{0,3}(?:`{3,}|~{3,})[^\n]*(?:\n|\Z))",  # an unclosed fence
+            r"(?P<code>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))",
+            r"(?P<definition>^[ \t]{0,3}\[[^\]\n]+\]:[^\n]*)",
+            r"(?P<image>!" + _BRACKETED.format(name="alt") + r"(?:\([^)\n]*\)|\[[^\]\n]*\])?)",
+            _BRACKETED.format(name="text")
+            + r"(?:\(\s*(?P<inline><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
+            + r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)|\[(?P<ref>[^\]\n]*)\])?",
+            r"<(?P<auto>(?:https?|ftp|mailto):[^>\s]+)>",
+            r"(?P<tag><(?:img|source|video|audio|iframe|script|link|meta)\s[^>]*>)",  # not links
+            r"(?P<anchor><a\s[^>]*?href\s*=\s*[\"'](?P<href>[^\"'>]+)[\"'][^>]*>(?P<atext>.*?)</a\s*>)",
+            r"(?P<bare>(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+)",
+        )
+    ),
+    re.MULTILINE | re.DOTALL | re.IGNORECASE,
+)
+_PLAIN = re.compile(
+    r"<(?P<auto>(?:https?|ftp|mailto):[^>\s]+)>"
+    r"|(?P<bare>(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+)",
+    re.IGNORECASE,
+)
+_DEFINITIONS = re.compile(
+    r"^[ \t]{0,3}\[(?P<id>[^\]\n]+)\]:[ \t]*(?:\n[ \t]*)?<?(?P<url>[^\s>]+)>?",
+    re.MULTILINE,
+)
+_TRAILING = ".,;:!?'\"*_~"
+
+
+def extract_links(text: str, kind: str = "markdown") -> tuple[Link, ...]:
+    """The links of a document in order of appearance, each URL once (first text wins).
+
+    Markdown: inline `[text](url)`, reference `[text][id]`/`[text][]`/`[id]` with their
+    definitions, autolinks `<https://...>`, HTML `<a href>` and bare URLs; nothing inside code.
+    Plain text: bare URLs and autolinks. Images are not links.
+    """
+    found: dict[str, str] = {}
+    if kind != "markdown":
+        for match in _PLAIN.finditer(text):
+            _add(found, "", match["auto"] or _trim_bare(match["bare"]))
+        return tuple(Link(text or url, url) for url, text in found.items())
+    definitions: dict[str, str] = {}
+    if "]:" in text:
+        for match in _DEFINITIONS.finditer(text):
+            definitions.setdefault(_label(match["id"]), match["url"])
+    for match in _MARKDOWN.finditer(text):
+        group = match.lastgroup
+        if group == "text" or match["text"] is not None:
+            label = match["text"]
+            if match["inline"] is not None:
+                url = match["inline"].strip("<>")
+            elif match["ref"] is not None:
+                url = definitions.get(_label(match["ref"] or label), "")
+            else:
+                url = definitions.get(_label(label), "")
+                if not url:
+                    # `[x]` with no definition is just text in brackets; links inside still count
+                    _inner_links(found, label)
+                    continue
+            _add(found, plain_inline(label), url)
+        elif match["auto"] is not None:
+            _add(found, "", match["auto"])
+        elif match["anchor"] is not None:
+            _add(found, plain_inline(match["atext"]), html.unescape(match["href"]))
+        elif match["bare"] is not None:
+            _add(found, "", _trim_bare(match["bare"]))
+    return tuple(Link(text or url, url) for url, text in found.items())
+
+
+def _inner_links(found: dict[str, str], label: str) -> None:
+    for match in _PLAIN.finditer(label):
+        _add(found, "", match["auto"] or _trim_bare(match["bare"]))
+
+
+def _add(found: dict[str, str], text: str, url: str) -> None:
+    url = sanitize_line(url).strip()
+    if not url or url.startswith("#") or url.lower().startswith(("javascript:", "data:")):
+        return
+    if url.lower().startswith("www."):
+        url = "https://" + url
+    if url not in found:
+        found[url] = sanitize_line(text).strip()[:300]
+
+
+def _trim_bare(url: str) -> str:
+    # Sentence punctuation after a URL is not part of it; a closing bracket is only when the
+    # URL opened one (Wikipedia-style `..._(film)`).
+    while url:
+        last = url[-1]
+        unbalanced = (last == ")" and url.count("(") < url.count(")")) or (
+            last == "]" and url.count("[") < url.count("]")
+        )
+        if last in _TRAILING or unbalanced:
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _label(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+_INLINE_MARKUP = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\([^)]*\)"  # image: its alt text
+    r"|\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])?"  # link: its text
+    r"|<[^>\n]{1,200}>"  # HTML tag
+    r"|(?P<code>`+)(?P<codetext>.+?)(?P=code)"  # code span: its text
+    r"|\*\*|__|~~|(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])"  # emphasis markers
+)
+
+
+def plain_inline(text: str) -> str:
+    """Reduce inline Markdown (links, images, emphasis, code, tags) to its text, on one line."""
+    if not any(c in text for c in "[]<>*_`~!&"):
+        return sanitize_line(text).strip()
+    for _ in range(3):  # a link text may itself hold emphasis or another bracket level
+        reduced = _INLINE_MARKUP.sub(_inline_text, text)
+        if reduced == text:
+            break
+        text = reduced
+    return " ".join(sanitize_line(html.unescape(text)).split())
+
+
+def _inline_text(match: re.Match[str]) -> str:
+    for name in ("alt", "text", "codetext"):
+        value = match[name]
+        if value is not None:
+            return value
+    return ""
