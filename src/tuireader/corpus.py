@@ -1,0 +1,314 @@
+"""Loading a folder of articles into clean `Article` records.
+
+The loader only reads: every file is opened read-only, without following a final symlink and
+without blocking (a FIFO named `x.md` must not hang the scan), checked to be a regular file and
+read up to `MAX_FILE_BYTES`. Whatever goes wrong with one file (permission denied, vanished,
+binary, undecodable) becomes one `Problem` line and the scan goes on.
+
+`parse_file` does the work on bytes already read and does no I/O, so it can run in a process
+pool later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import os
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuireader.articles import Article, ArticleKind, article_id
+from tuireader.encoding import BinaryFileError, decode_bytes
+from tuireader.links import extract_links
+from tuireader.listings import split_listing
+from tuireader.metadata import Metadata, date_from_path, read_metadata, split_frontmatter
+from tuireader.text import clean_text, sanitize_line
+from tuireader.titles import html_title, markdown_heading, plain_title, title_from_filename
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Bytes read from one file; a longer file is truncated (at a line end) with a problem noted."""
+
+ARTICLE_SUFFIXES: dict[str, ArticleKind] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+}
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file that was skipped or only partly understood, and why, in one line."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """What loading a folder produced.
+
+    `files` counts the article files found (`.md`, `.markdown`, `.txt`), whether or not they
+    could be read; `skipped_other` counts the other files, which are not problems.
+    """
+
+    root: Path
+    articles: list[Article]
+    problems: list[Problem]
+    files: int
+    skipped_other: int
+
+    def summary(self) -> str:
+        """One line, e.g. `22 entries from 4 files; 3 other files skipped; 1 problem (1 binary)`."""
+        entries = _plural(len(self.articles), "entry", "entries")
+        text = f"{entries} from {_plural(self.files, 'file')}"
+        if self.skipped_other:
+            text += f"; {_plural(self.skipped_other, 'other file')} skipped"
+        if self.problems:
+            counts: dict[str, int] = {}
+            for problem in self.problems:
+                category = _category(problem.reason)
+                counts[category] = counts.get(category, 0) + 1
+            detail = ", ".join(f"{n} {name}" for name, n in counts.items())
+            text += f"; {_plural(len(self.problems), 'problem')} ({detail})"
+        return text
+
+
+def bundled_corpus_path() -> Path:
+    """The sample corpus shipped with tuireader: inside the installed package, else the repo's."""
+    packaged = Path(__file__).resolve().parent / "corpus"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "corpus"
+
+
+def load_corpus(root: Path) -> LoadResult:
+    """Load every article file under `root` (hidden folders and files are left out).
+
+    Entries are sorted by (path, line). Never raises for a problem with a file or subfolder, and
+    never writes anything.
+    """
+    root_real = os.path.realpath(root)
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    files = 0
+    skipped_other = 0
+
+    def on_walk_error(error: OSError) -> None:
+        where = _display_path(os.path.relpath(error.filename, root)) if error.filename else "."
+        problems.append(Problem(where, f"skipped: folder unreadable ({_os_reason(error)})"))
+
+    for folder, dirnames, filenames in os.walk(root, onerror=on_walk_error, followlinks=False):
+        kept = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, name)):
+                relative = os.path.relpath(os.path.join(folder, name), root)
+                problems.append(
+                    Problem(_display_path(relative), "skipped: symlinked folder (not followed)")
+                )
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = os.path.join(folder, name)
+            relative = _display_path(os.path.relpath(full, root))
+            if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
+                skipped_other += 1
+                continue
+            files += 1
+            data, reason, truncated = _read_file(full, root_real)
+            if data is None:
+                problems.append(Problem(relative, reason or "skipped: unreadable"))
+                continue
+            found, file_problems = parse_file(relative, data)
+            if truncated:
+                note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+                found = [
+                    dataclasses.replace(a, problems=(*a.problems, note)) for a in found
+                ]
+                file_problems = _merge(relative, file_problems, note)
+            articles.extend(found)
+            problems.extend(file_problems)
+    articles.sort(key=lambda a: (a.path, a.line))
+    problems.sort(key=lambda p: p.path)
+    return LoadResult(Path(root), articles, problems, files, skipped_other)
+
+
+def parse_file(relative_path: str, data: bytes) -> tuple[list[Article], list[Problem]]:
+    """Turn one file's bytes into its entries (one, or one per post of a listing page).
+
+    Pure: no I/O. `relative_path` is the POSIX path shown to the user. Problems are returned at
+    most once for the file (reasons joined), and each entry carries its own in `problems`.
+    """
+    path = sanitize_line(unicodedata.normalize("NFC", relative_path))
+    suffix = os.path.splitext(path)[1].lower()
+    kind: ArticleKind = ARTICLE_SUFFIXES.get(suffix, "markdown")
+    try:
+        decoded = decode_bytes(data)
+    except BinaryFileError as error:
+        return [], [Problem(path, f"skipped: binary file ({error})")]
+    text = unicodedata.normalize("NFC", clean_text(decoded.text))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    notes: list[str] = [decoded.problem] if decoded.problem else []
+    front = split_frontmatter(text)
+    notes.extend(front.problems)
+    meta = read_metadata(front.meta) if front.meta else Metadata()
+    notes.extend(meta.problems)
+    body = front.body
+    date = meta.date or date_from_path(path, _meta_path(front.meta))
+    posts = split_listing(body)
+    if posts:
+        articles = [
+            Article(
+                id=article_id(path, front.body_line + post.line - 1),
+                path=path,
+                title=post.title,
+                body=post.summary,
+                kind="text",
+                date=post.date,
+                authors=post.authors or meta.authors,
+                tags=meta.tags,
+                source_url=post.url,
+                links=extract_links(post.summary, "text"),
+                line=front.body_line + post.line - 1,
+                reading_minutes=post.reading_minutes,
+                problems=tuple(notes),
+            )
+            for post in posts
+        ]
+    else:
+        title = meta.title or _body_title(body, kind) or title_from_filename(path)
+        articles = [
+            Article(
+                id=article_id(path),
+                path=path,
+                title=title,
+                body=body,
+                kind=kind,
+                date=date,
+                authors=meta.authors,
+                tags=meta.tags,
+                source_url=meta.source_url,
+                links=extract_links(body, kind),
+                problems=tuple(notes),
+            )
+        ]
+    return articles, ([Problem(path, "; ".join(notes))] if notes else [])
+
+
+def _body_title(body: str, kind: ArticleKind) -> str | None:
+    if kind == "markdown":
+        return markdown_heading(body) or plain_title(body)
+    return html_title(body) or plain_title(body)
+
+
+def _meta_path(meta: dict[str, object] | None) -> str:
+    value = (meta or {}).get("path") or (meta or {}).get("slug")
+    return value if isinstance(value, str) else ""
+
+
+def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, bool]:
+    """Read a file safely: (data, None, truncated) or (None, one-line reason, False)."""
+    target = path
+    if os.path.islink(path):
+        try:
+            target = os.path.realpath(path, strict=True)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return None, "skipped: symlink loop", False
+            return None, "skipped: broken symlink", False
+        if os.path.commonpath([root_real, target]) != root_real:
+            return None, "skipped: symlink points outside the folder", False
+    try:
+        fd = os.open(target, _OPEN_FLAGS)
+    except OSError as error:
+        return None, f"skipped: {_os_reason(error)}", False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"skipped: not a regular file ({_file_type(info.st_mode)})", False
+        chunks: list[bytes] = []
+        remaining = MAX_FILE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as error:
+        return None, f"skipped: {_os_reason(error)}", False
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) <= MAX_FILE_BYTES:
+        return data, None, False
+    data = data[:MAX_FILE_BYTES]
+    cut = data.rfind(b"\n")
+    return (data[: cut + 1] if cut > 0 else data), None, True
+
+
+def _os_reason(error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, FileNotFoundError):
+        return "vanished during the scan"
+    if error.errno == errno.ELOOP:
+        return "symlink loop"
+    if isinstance(error, IsADirectoryError):
+        return "is a folder"
+    return sanitize_line(error.strerror or type(error).__name__).lower()
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "special file"
+
+
+def _display_path(relative: str) -> str:
+    """A relative path as shown: POSIX separators, undecodable bytes as \\xNN, no controls."""
+    raw = os.fsencode(relative).decode("utf-8", "backslashreplace")
+    posix = raw.replace(os.sep, "/") if os.sep != "/" else raw
+    return sanitize_line(unicodedata.normalize("NFC", posix))
+
+
+def _merge(path: str, problems: list[Problem], note: str) -> list[Problem]:
+    if not problems:
+        return [Problem(path, note)]
+    return [Problem(path, f"{problems[0].reason}; {note}"), *problems[1:]]
+
+
+def _category(reason: str) -> str:
+    if reason.startswith("skipped: binary"):
+        return "binary"
+    if reason.startswith("skipped: not a regular file"):
+        return "not a regular file"
+    if reason.startswith("skipped: symlink") or "symlink" in reason.split(";")[0]:
+        return "symlink"
+    if reason.startswith("skipped:"):
+        return "unreadable"
+    return "degraded"
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
