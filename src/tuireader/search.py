@@ -1,0 +1,585 @@
+"""The in-memory full-text index: exact substring search over folded text, ranked with BM25.
+
+Every query term is a substring search: a document matches when its folded text contains the
+folded term (or one of its regional variants). Postings of characters and character pairs
+(`postings.py`) answer 1- and 2-character terms exactly, which covers most Chinese words. A
+longer term is looked up through its pairs, which gives candidates and an upper bound on its
+frequency; candidates are then checked with `str.count` on the folded text in order of their
+best possible score, and the check stops as soon as no unchecked candidate can enter the top k
+(Fagin's threshold algorithm). The total is then estimated from the share of checked candidates
+that matched, unless an exact total is asked for.
+
+The index is searched from a worker thread while the main thread may add or remove articles:
+every change builds a new `_Snapshot` and swaps it in with one assignment, and the lists shared
+between snapshots are only appended to.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC
+
+import numpy as np
+import numpy.typing as npt
+
+from tuireader.articles import Article
+from tuireader.normalize import term_variants
+from tuireader.postings import (
+    SPACE,
+    FoldedBatch,
+    Int64s,
+    Segment,
+    bigram_key,
+    fold_batch,
+    fold_batch_from_folded,
+)
+from tuireader.query import Query, Term, parse_query
+from tuireader.snippets import make_snippet, spans_in
+
+K1 = 1.2
+B = 0.75
+# A term found in the title scores this many times its idf on top of its body score; the body
+# part is at most (K1 + 1) times the idf, so a title match outranks any body-only match.
+TITLE_WEIGHT = 3.0
+FIELD_WEIGHT = {"tag": 1.0, "author": 1.0, "title": TITLE_WEIGHT}
+SEGMENT_DOCS = 4096
+_FIRST_BATCH = 256
+_NO_DAY = np.iinfo(np.int32).min
+_FieldName = str  # "text" (title and body), "title", "tag" or "author"
+
+Span = tuple[int, int]
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching article. Spans are (start, end) character offsets."""
+
+    id: str
+    score: float
+    snippet: str
+    snippet_spans: tuple[Span, ...]
+    spans: tuple[Span, ...]
+    title_spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """Ranked hits; `total` counts every match, and is an estimate when `estimated`."""
+
+    query: Query
+    hits: list[Hit]
+    total: int
+    estimated: bool
+
+
+def _field_texts(article: Article) -> dict[_FieldName, tuple[str, ...]]:
+    return {
+        "text": (article.title, article.body),
+        "title": (article.title,),
+        "tag": ("\n".join(article.tags),),
+        "author": ("\n".join(article.authors),),
+    }
+
+
+_FIELD_NAMES: tuple[_FieldName, ...] = ("text", "title", "tag", "author")
+
+
+def _day_and_stamp(article: Article) -> tuple[int, float]:
+    if article.date is None:
+        return int(_NO_DAY), -math.inf
+    moment = article.date
+    # Naive dates are wall-clock times; reading them as UTC only serves to order them.
+    stamp = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    return moment.date().toordinal(), stamp
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """Everything a search reads. Documents are numbered by slot; removed slots are dead."""
+
+    size: int
+    articles: list[Article]
+    folded: dict[_FieldName, list[str]]
+    segments: dict[_FieldName, tuple[Segment, ...]]
+    delta_base: int  # slots from here on are in the last segment, rebuilt on every add
+    alive: npt.NDArray[np.bool_]
+    lengths: Floats
+    days: npt.NDArray[np.int32]
+    stamps: Floats
+    live_count: int
+    live_length: float
+
+
+@dataclass(slots=True)
+class _TermMatch:
+    """Where one query term may occur: candidate slots and an upper bound of its frequency."""
+
+    term: Term
+    field: _FieldName
+    variants: tuple[str, ...]
+    docs: Int64s
+    counts: Floats
+    exact: bool
+
+
+class SearchIndex:
+    """An in-memory index of articles for exact, ranked full-text search."""
+
+    def __init__(self, snapshot: _Snapshot, slots: dict[str, int]) -> None:
+        self._snapshot = snapshot
+        self._slots = slots
+
+    @classmethod
+    def build(cls, articles: Sequence[Article]) -> SearchIndex:
+        """Index `articles`; a later article with the same id replaces an earlier one."""
+        unique = list({article.id: article for article in articles}.values())
+        chunks = [unique[i : i + SEGMENT_DOCS] for i in range(0, len(unique), SEGMENT_DOCS)]
+        bases = list(range(0, len(unique), SEGMENT_DOCS))
+        # numpy sorts release the GIL, so two threads keep both cores busy.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            built = list(pool.map(_build_chunk, chunks, bases))
+        folded: dict[_FieldName, list[str]] = {name: [] for name in _FIELD_NAMES}
+        segments: dict[_FieldName, list[Segment]] = {name: [] for name in _FIELD_NAMES}
+        for chunk_texts, chunk_segments in built:
+            for name in _FIELD_NAMES:
+                folded[name].extend(chunk_texts[name])
+                segments[name].append(chunk_segments[name])
+        days_stamps = [_day_and_stamp(article) for article in unique]
+        lengths = np.fromiter((len(t) for t in folded["text"]), np.float64, len(unique))
+        snapshot = _Snapshot(
+            size=len(unique),
+            articles=unique,
+            folded=folded,
+            segments={name: tuple(segments[name]) for name in _FIELD_NAMES},
+            delta_base=bases[-1] if bases else 0,
+            alive=np.ones(len(unique), dtype=np.bool_),
+            lengths=lengths,
+            days=np.array([d for d, _ in days_stamps], dtype=np.int32),
+            stamps=np.array([s for _, s in days_stamps], dtype=np.float64),
+            live_count=len(unique),
+            live_length=float(lengths.sum()),
+        )
+        return cls(snapshot, {article.id: slot for slot, article in enumerate(unique)})
+
+    def __len__(self) -> int:
+        return self._snapshot.live_count
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def add(self, article: Article) -> None:
+        """Add an article, or replace the one with the same id, without rebuilding the index."""
+        old = self._snapshot
+        alive = old.alive.copy()
+        live_count, live_length = old.live_count, old.live_length
+        previous = self._slots.get(article.id)
+        if previous is not None and alive[previous]:
+            alive[previous] = False
+            live_count -= 1
+            live_length -= float(old.lengths[previous])
+        slot = old.size
+        fields = _field_texts(article).items()
+        texts = {name: fold_batch([values]).texts[0] for name, values in fields}
+        for name in _FIELD_NAMES:
+            old.folded[name].append(texts[name])
+        old.articles.append(article)
+        delta_base = old.delta_base if slot - old.delta_base < SEGMENT_DOCS else slot
+        segments = {
+            name: _with_delta(old.segments[name], old.folded[name], delta_base, slot + 1)
+            for name in _FIELD_NAMES
+        }
+        day, stamp = _day_and_stamp(article)
+        length = float(len(texts["text"]))
+        self._snapshot = replace(
+            old,
+            size=slot + 1,
+            segments=segments,
+            delta_base=delta_base,
+            alive=np.append(alive, True),
+            lengths=np.append(old.lengths, length),
+            days=np.append(old.days, np.int32(day)),
+            stamps=np.append(old.stamps, stamp),
+            live_count=live_count + 1,
+            live_length=live_length + length,
+        )
+        self._slots[article.id] = slot
+
+    def remove(self, article_id: str) -> None:
+        """Remove the article with this id; unknown ids are ignored."""
+        old = self._snapshot
+        slot = self._slots.pop(article_id, None)
+        if slot is None or not old.alive[slot]:
+            return
+        alive = old.alive.copy()
+        alive[slot] = False
+        self._snapshot = replace(
+            old,
+            alive=alive,
+            live_count=old.live_count - 1,
+            live_length=old.live_length - float(old.lengths[slot]),
+        )
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 20, exact_total: bool = False) -> SearchResults:
+        """The best `limit` hits for `query`, best first, and how many articles match."""
+        parsed = parse_query(query)
+        return _Search(self._snapshot, parsed).run(max(0, limit), exact_total)
+
+    def count(self, query: str) -> int:
+        """The exact number of articles matching `query`."""
+        return _Search(self._snapshot, parse_query(query)).count()
+
+
+def _build_chunk(
+    articles: list[Article], base: int
+) -> tuple[dict[_FieldName, list[str]], dict[_FieldName, Segment]]:
+    texts: dict[_FieldName, list[str]] = {}
+    segments: dict[_FieldName, Segment] = {}
+    for name in _FIELD_NAMES:
+        batch = fold_batch([_field_texts(article)[name] for article in articles])
+        texts[name] = batch.texts
+        segments[name] = Segment.build(batch, base)
+    return texts, segments
+
+
+def _with_delta(
+    segments: tuple[Segment, ...], folded: list[str], delta_base: int, end: int
+) -> tuple[Segment, ...]:
+    """The segments with the last one (slots from `delta_base` to `end`) rebuilt."""
+    kept = tuple(segment for segment in segments if segment.base < delta_base)
+    batch: FoldedBatch = fold_batch_from_folded(folded[delta_base:end])
+    return (*kept, Segment.build(batch, delta_base))
+
+
+def _bm25(counts: Floats, lengths: Floats, idf: float, average: float) -> Floats:
+    norm = K1 * (1.0 - B + B * lengths / average)
+    result: Floats = idf * counts * (K1 + 1.0) / (counts + norm)
+    return result
+
+
+def _idf(document_frequency: int, documents: int) -> float:
+    return math.log(1.0 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+def _members(docs: Int64s, sorted_docs: Int64s) -> tuple[npt.NDArray[np.bool_], Int64s]:
+    """Which of `docs` are in `sorted_docs`, and where."""
+    if sorted_docs.size == 0:
+        return np.zeros(docs.size, dtype=np.bool_), np.zeros(docs.size, dtype=np.int64)
+    where = np.searchsorted(sorted_docs, docs)
+    where[where >= sorted_docs.size] = 0
+    return sorted_docs[where] == docs, where
+
+
+class _Search:
+    """One query run against one snapshot."""
+
+    def __init__(self, snapshot: _Snapshot, query: Query) -> None:
+        self.snapshot = snapshot
+        self.query = query
+        self.live = max(snapshot.live_count, 1)
+        self.average_length = snapshot.live_length / self.live if snapshot.live_count else 1.0
+
+    # -- finding candidates ----------------------------------------------------------------
+
+    def _match_term(self, term: Term) -> _TermMatch | None:
+        variants = term_variants(term.text)
+        if not variants:
+            return None
+        field: _FieldName = term.field or "text"
+        segments = self.snapshot.segments[field]
+        parts = [_variant_postings(segments, v, self.snapshot.size) for v in variants]
+        if len(parts) == 1:
+            docs, counts, exact = parts[0]
+        else:
+            all_docs = np.concatenate([p[0] for p in parts])
+            docs, inverse = np.unique(all_docs, return_inverse=True)
+            weights = np.concatenate([p[1] for p in parts])
+            counts = np.bincount(inverse, weights, docs.size).astype(np.float64)
+            exact = all(p[2] for p in parts)
+        return _TermMatch(term, field, variants, docs, counts, exact)
+
+    def _candidates(self) -> tuple[Int64s, list[_TermMatch], list[_TermMatch]] | None:
+        """Slots that may match, the positive term matches, and the negative ones to check."""
+        snapshot = self.snapshot
+        positives: list[_TermMatch] = []
+        negatives: list[_TermMatch] = []
+        for term in self.query.terms:
+            match = self._match_term(term)
+            if match is not None:
+                (negatives if term.negated else positives).append(match)
+        if (
+            not positives
+            and not negatives
+            and self.query.after is None
+            and self.query.before is None
+        ):
+            return None
+        if positives:
+            positives.sort(key=lambda m: m.docs.size)
+            docs = positives[0].docs
+            for other in positives[1:]:
+                docs = docs[_members(docs, other.docs)[0]]
+        else:
+            docs = np.arange(snapshot.size, dtype=np.int64)
+        keep = snapshot.alive[docs]
+        if self.query.after is not None:
+            keep &= snapshot.days[docs] >= self.query.after.toordinal()
+        if self.query.before is not None:
+            keep &= snapshot.days[docs] < self.query.before.toordinal()
+            keep &= snapshot.days[docs] != _NO_DAY
+        for negative in negatives:
+            if negative.exact:
+                keep &= ~_members(docs, negative.docs)[0]
+        docs = docs[keep]
+        return docs, positives, [n for n in negatives if not n.exact]
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _upper_bounds(
+        self, docs: Int64s, positives: list[_TermMatch]
+    ) -> tuple[Floats, list[float]]:
+        """Score upper bounds (exact where every term is exact), and each term's idf."""
+        snapshot = self.snapshot
+        scores = np.zeros(docs.size, dtype=np.float64)
+        idfs: list[float] = []
+        lengths = snapshot.lengths[docs]
+        for match in positives:
+            idf = _idf(match.docs.size, self.live)
+            idfs.append(idf)
+            if match.field != "text":
+                scores += FIELD_WEIGHT[match.field] * idf
+                continue
+            counts = match.counts[_members(docs, match.docs)[1]]
+            scores += _bm25(counts, lengths, idf, self.average_length)
+            in_title = self._title_candidates(match)
+            scores += TITLE_WEIGHT * idf * _members(docs, in_title)[0]
+        return scores, idfs
+
+    def _title_candidates(self, match: _TermMatch) -> Int64s:
+        segments = self.snapshot.segments["title"]
+        found = [_variant_postings(segments, v, self.snapshot.size)[0] for v in match.variants]
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+
+    def _exact_score(
+        self, slot: int, positives: list[_TermMatch], idfs: list[float], negatives: list[_TermMatch]
+    ) -> float | None:
+        """The score of a slot after checking its text, or None when it does not match."""
+        folded = self.snapshot.folded
+        for negative in negatives:
+            text = folded[negative.field][slot]
+            if any(v in text for v in negative.variants):
+                return None
+        score = 0.0
+        length = float(self.snapshot.lengths[slot])
+        for match, idf in zip(positives, idfs, strict=True):
+            text = folded[match.field][slot]
+            if match.field != "text":
+                if not any(v in text for v in match.variants):
+                    return None
+                score += FIELD_WEIGHT[match.field] * idf
+                continue
+            count = sum(text.count(v) for v in match.variants)
+            if count == 0:
+                return None
+            norm = K1 * (1.0 - B + B * length / self.average_length)
+            score += idf * count * (K1 + 1.0) / (count + norm)
+            title = folded["title"][slot]
+            if any(v in title for v in match.variants):
+                score += TITLE_WEIGHT * idf
+        return score
+
+    def _matches(self, slot: int, checks: list[_TermMatch]) -> bool:
+        folded = self.snapshot.folded
+        for match in checks:
+            found = any(v in folded[match.field][slot] for v in match.variants)
+            if found == match.term.negated:
+                return False
+        return True
+
+    # -- running -----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        found = self._candidates()
+        if found is None:
+            return 0
+        docs, positives, negatives = found
+        checks = [m for m in positives if not m.exact] + negatives
+        if not checks:
+            return int(docs.size)
+        return sum(1 for slot in docs.tolist() if self._matches(slot, checks))
+
+    def run(self, limit: int, exact_total: bool) -> SearchResults:
+        found = self._candidates()
+        if found is None:
+            return SearchResults(self.query, [], 0, False)
+        docs, positives, negatives = found
+        bounds, idfs = self._upper_bounds(docs, positives)
+        stamps = self.snapshot.stamps[docs]
+        if all(m.exact for m in positives) and not negatives:
+            order = _top_k(bounds, stamps, limit)
+            ranked = [(float(bounds[i]), int(docs[i])) for i in order]
+            return self._results(ranked, int(docs.size), False, positives, idfs)
+        return self._run_checked(
+            docs, bounds, stamps, positives, idfs, negatives, limit, exact_total
+        )
+
+    def _run_checked(
+        self,
+        docs: Int64s,
+        bounds: Floats,
+        stamps: Floats,
+        positives: list[_TermMatch],
+        idfs: list[float],
+        negatives: list[_TermMatch],
+        limit: int,
+        exact_total: bool,
+    ) -> SearchResults:
+        top: list[tuple[float, float, int]] = []  # min-heap of (score, stamp, slot)
+        checked = np.zeros(docs.size, dtype=np.bool_)
+        matched = 0
+        stopped = False
+        for position in _by_bound(bounds):
+            if limit == 0 or (len(top) >= limit and top[0][0] > bounds[position]):
+                stopped = True
+                break
+            slot = int(docs[position])
+            checked[position] = True
+            score = self._exact_score(slot, positives, idfs, negatives)
+            if score is None:
+                continue
+            matched += 1
+            entry = (score, float(stamps[position]), slot)
+            if len(top) < limit:
+                heapq.heappush(top, entry)
+            elif entry > top[0]:
+                heapq.heapreplace(top, entry)
+        ranked = [(score, slot) for score, _, slot in sorted(top, reverse=True)]
+        total, estimated = matched, False
+        if stopped:
+            unchecked = docs[~checked].tolist()
+            if exact_total:
+                checks = [m for m in positives if not m.exact] + negatives
+                total += sum(1 for slot in unchecked if self._matches(slot, checks))
+            else:
+                done = int(checked.sum())
+                total += round(len(unchecked) * matched / done) if done else len(unchecked)
+                estimated = True
+        return self._results(ranked, total, estimated, positives, idfs)
+
+    def _results(
+        self,
+        ranked: list[tuple[float, int]],
+        total: int,
+        estimated: bool,
+        positives: list[_TermMatch],
+        idfs: list[float],
+    ) -> SearchResults:
+        hits = [self._hit(slot, score, positives, idfs) for score, slot in ranked]
+        return SearchResults(self.query, hits, total, estimated)
+
+    def _hit(self, slot: int, score: float, positives: list[_TermMatch], idfs: list[float]) -> Hit:
+        article = self.snapshot.articles[slot]
+        folded_text = self.snapshot.folded["text"][slot]
+        folded_title = self.snapshot.folded["title"][slot]
+        folded_body = folded_text[len(folded_title) + 1 :]
+        body_terms = [m for m in positives if m.field == "text"]
+        title_terms = [m for m in positives if m.field in ("text", "title")]
+        body_variants = [v for m in body_terms for v in m.variants]
+        spans = spans_in(
+            article.body, folded_body, body_variants, [m.term.text for m in body_terms]
+        )
+        title_spans = spans_in(
+            article.title,
+            folded_title,
+            [v for m in title_terms for v in m.variants],
+            [m.term.text for m in title_terms],
+        )
+        anchor = _anchor(body_terms, idfs, positives, spans, article.body, folded_body)
+        snippet, snippet_spans = make_snippet(article.body, spans, anchor)
+        return Hit(article.id, score, snippet, snippet_spans, tuple(spans), tuple(title_spans))
+
+
+def _anchor(
+    body_terms: list[_TermMatch],
+    idfs: list[float],
+    positives: list[_TermMatch],
+    spans: list[Span],
+    body: str,
+    folded_body: str,
+) -> int | None:
+    """Where the snippet should show: the first match of the rarest term found in the body."""
+    if not spans:
+        return None
+    if len(folded_body) == len(body):
+        weights = {id(m): idf for m, idf in zip(positives, idfs, strict=True)}
+        for match in sorted(body_terms, key=lambda m: -weights[id(m)]):
+            found = [p for p in (folded_body.find(v) for v in match.variants) if p >= 0]
+            if found:
+                return min(found)
+    return spans[0][0]
+
+
+def _variant_postings(
+    segments: Sequence[Segment], variant: str, size: int
+) -> tuple[Int64s, Floats, bool]:
+    """Candidate slots for one folded term, with frequency upper bounds; exact if certain."""
+    codes = [ord(char) for char in variant]
+    pairs = list(
+        dict.fromkeys(bigram_key(a, b) for a, b in itertools.pairwise(codes) if SPACE not in (a, b))
+    )
+    if pairs:
+        use_bigrams, keys = True, pairs
+    else:
+        use_bigrams, keys = False, list(dict.fromkeys(c for c in codes if c != SPACE))
+    if not keys:
+        # Only spaces: every document is a candidate.
+        return np.arange(size, dtype=np.int64), np.ones(size, dtype=np.float64), False
+    exact = len(codes) == (2 if use_bigrams else 1)
+    lists = [segment.lookup(keys, use_bigrams) for segment in segments]
+    per_key: list[tuple[Int64s, Floats]] = []
+    for index in range(len(keys)):
+        key_docs = np.concatenate([found[index][0] for found in lists])
+        key_counts = np.concatenate([found[index][1] for found in lists]).astype(np.float64)
+        per_key.append((key_docs, key_counts))
+    per_key.sort(key=lambda item: item[0].size)
+    docs, counts = per_key[0]
+    for other_docs, other_counts in per_key[1:]:
+        if docs.size == 0:
+            break
+        present, where = _members(docs, other_docs)
+        docs = docs[present]
+        counts = np.minimum(counts[present], other_counts[where[present]])
+    return docs, counts, exact
+
+
+def _by_bound(bounds: Floats) -> Iterator[int]:
+    """Positions by descending bound: a first batch cheaply, the rest sorted only if needed."""
+    first_count = min(_FIRST_BATCH, bounds.size)
+    if first_count == bounds.size:
+        yield from np.argsort(-bounds, kind="stable").tolist()
+        return
+    first = np.argpartition(-bounds, first_count - 1)[:first_count]
+    yield from first[np.argsort(-bounds[first], kind="stable")].tolist()
+    rest_mask = np.ones(bounds.size, dtype=np.bool_)
+    rest_mask[first] = False
+    rest = np.flatnonzero(rest_mask)
+    yield from rest[np.argsort(-bounds[rest], kind="stable")].tolist()
+
+
+def _top_k(scores: Floats, stamps: Floats, limit: int) -> list[int]:
+    """Positions of the `limit` best scores, best first, newer first among equal scores."""
+    if limit <= 0 or scores.size == 0:
+        return []
+    if scores.size > limit:
+        kth = np.partition(scores, scores.size - limit)[scores.size - limit]
+        pool = np.flatnonzero(scores >= kth)
+    else:
+        pool = np.arange(scores.size)
+    order = np.lexsort((-stamps[pool], -scores[pool]))
+    return [int(p) for p in pool[order[:limit]]]
