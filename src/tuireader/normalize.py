@@ -2,9 +2,11 @@
 
 `fold` maps every character on its own (NFKC, case folding, Traditional→Simplified by character,
 any whitespace to a space), so folding commutes with concatenation: a term is a substring of a
-text exactly when the folded term is a substring of the folded text. Almost every character
-folds to exactly one character, which keeps offsets in the folded text equal to offsets in the
-original, so match spans can be reported on the text the reader displays. Regional vocabulary
+text exactly when the folded term is a substring of the folded text. Every character folds to
+exactly one character, so offsets in the folded text are offsets in the original and match
+spans can be reported on the text the reader displays; the few characters whose compatibility
+or case-folded form is several characters (… ß ﬁ ㈱) are kept as one character (lowercased
+where that is one character) rather than expanded. Regional vocabulary
 (软件 / 軟體, 人工智能 / 人工智慧) cannot be folded per character; it is handled by expanding a
 query term into variants (`term_variants`), never by rewriting documents.
 """
@@ -20,8 +22,6 @@ import numpy as np
 import numpy.typing as npt
 import opencc
 
-# A table entry with this value means "folds to something other than one character".
-_EXPANDS = np.uint32(0xFFFFFFFF)
 _MAX_CODE = 0x110000
 _SURROGATES = range(0xD800, 0xE000)
 
@@ -30,7 +30,11 @@ def _fold_char(char: str) -> str:
     if char.isspace():
         return " "
     # NFKC again after casefold: casefold can produce sequences that NFKC composes.
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", char).casefold())
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", char).casefold())
+    if len(folded) == 1:
+        return folded
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
 
 
 class _FoldTable:
@@ -38,7 +42,6 @@ class _FoldTable:
 
     def __init__(self) -> None:
         self.codes: npt.NDArray[np.uint32] = np.arange(_MAX_CODE, dtype=np.uint32)
-        self.expansions: dict[int, str] = {}
         self._done = np.zeros(_MAX_CODE, dtype=np.bool_)
         self._done[_SURROGATES.start : _SURROGATES.stop] = True
         self._lock = threading.Lock()
@@ -56,19 +59,13 @@ class _FoldTable:
     def _fill(self, code_points: list[int]) -> None:
         folded = [_fold_char(chr(cp)) for cp in code_points]
         # One OpenCC call for all characters; newlines keep its phrase table from spanning them.
-        singles = [s for s in folded if len(s) == 1 and s != "\n"]
+        singles = [s for s in folded if s != "\n"]
         converted = self._t2s.convert("\n".join(singles)).split("\n")
-        simplified = (
-            dict(zip(singles, converted, strict=True)) if len(converted) == len(singles) else {}
-        )
+        simplified = dict(zip(singles, converted, strict=True))
         with self._lock:
             for cp, value in zip(code_points, folded, strict=True):
-                value = simplified.get(value, value) if len(value) == 1 else value
-                if len(value) == 1:
-                    self.codes[cp] = ord(value)
-                else:
-                    self.codes[cp] = _EXPANDS
-                    self.expansions[cp] = value
+                target = simplified.get(value, value)
+                self.codes[cp] = ord(target if len(target) == 1 else value)
                 self._done[cp] = True
 
 
@@ -91,45 +88,24 @@ def code_points(text: str) -> npt.NDArray[np.uint32]:
 
 
 def fold_codes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-    """Fold an array of code points; entries equal to `EXPANDS` need `fold` instead."""
+    """Fold an array of code points."""
     table = _fold_table()
     table.ensure(codes)
     return table.codes[codes]
 
 
-EXPANDS = int(_EXPANDS)
-
-
-def _codes_to_text(codes: npt.NDArray[np.uint32]) -> str:
-    return codes.tobytes().decode("utf-32-le", "surrogatepass")
-
-
-def fold_with_offsets(text: str) -> tuple[str, npt.NDArray[np.int64] | None]:
-    """Fold `text`; also return, for each folded character, the index of its source character.
-
-    The offsets are None when folding kept the length, which is the common case: offsets are
-    then the identity.
-    """
-    codes = code_points(text)
-    folded = fold_codes(codes)
-    if not (folded == _EXPANDS).any():
-        return _codes_to_text(folded), None
-    expansions = _fold_table().expansions
-    parts: list[str] = []
-    sources: list[int] = []
-    for index, (source, target) in enumerate(zip(codes.tolist(), folded.tolist(), strict=True)):
-        piece = expansions[source] if target == EXPANDS else chr(target)
-        parts.append(piece)
-        sources.extend([index] * len(piece))
-    return "".join(parts), np.asarray(sources, dtype=np.int64)
-
-
 def fold(text: str) -> str:
     """Normalize text for search: NFKC, case folding, Traditional→Simplified characters.
 
-    Every whitespace character becomes a plain space. Applied to documents and queries alike.
+    Every whitespace character becomes a plain space, and the result has the same length as
+    `text`. Applied to documents and queries alike.
     """
-    return fold_with_offsets(text)[0]
+    if text.isascii():
+        return text.lower().translate(_ASCII_SPACES)
+    return fold_codes(code_points(text)).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+_ASCII_SPACES = str.maketrans(dict.fromkeys("\t\n\v\f\r\x1c\x1d\x1e\x1f", " "))
 
 
 _converters: dict[str, opencc.OpenCC] = {}
@@ -189,21 +165,10 @@ def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def map_spans(
-    spans: list[tuple[int, int]], offsets: npt.NDArray[np.int64] | None
-) -> list[tuple[int, int]]:
-    """Turn spans in a folded text into spans in its source text (see `fold_with_offsets`)."""
-    if offsets is None:
-        return spans
-    mapped = [(int(offsets[start]), int(offsets[end - 1]) + 1) for start, end in spans]
-    return merge_spans(mapped)
-
-
 def find_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     """Character spans in `text` where any of the raw query `terms` matches after folding.
 
     Spans are sorted and merged; each term is expanded into its variants, as search does.
     """
-    folded, offsets = fold_with_offsets(text)
     needles = {variant for term in terms for variant in term_variants(term)}
-    return map_spans(match_spans_in_folded(folded, needles), offsets)
+    return match_spans_in_folded(fold(text), needles)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tuireader.normalize import EXPANDS, code_points, fold, fold_codes
+from tuireader.normalize import code_points, fold_codes
 
 MAX_SEGMENT_DOCS = 1 << 16
 _DOC_BITS = 16
@@ -32,6 +32,9 @@ BOUNDARY = 0x0A
 
 Int64s = npt.NDArray[np.int64]
 UInt16s = npt.NDArray[np.uint16]
+UInt8s = npt.NDArray[np.uint8]
+# Occurrence counts are stored in one byte: BM25 saturates long before 255.
+MAX_COUNT = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +52,11 @@ class FoldedBatch:
 def fold_batch(documents: Sequence[Sequence[str]]) -> FoldedBatch:
     """Fold documents, each given as its fields (every document with the same number).
 
-    The whole batch goes through the fold table at once; only when some character folds to
-    several characters (rare: ß, ligatures) are the fields folded one by one.
+    The whole batch goes through the fold table at once.
     """
     fields_per_document = len(documents[0]) if documents else 1
     flat = [field for document in documents for field in document]
     codes = fold_codes(code_points("\n".join(flat) + "\n"))
-    if (codes == EXPANDS).any():
-        flat = [fold(field) for field in flat]
-        codes = code_points("\n".join(flat) + "\n").copy()
     lengths = np.fromiter((len(field) + 1 for field in flat), dtype=np.int64, count=len(flat))
     field_ends = np.cumsum(lengths) - 1
     # Folding turned the separators into spaces; put the boundaries back.
@@ -84,15 +83,19 @@ class _Postings:
     keys: npt.NDArray[np.uint64]
     starts: Int64s  # len(keys) + 1
     docs: UInt16s
-    counts: UInt16s
+    counts: UInt8s
 
     @classmethod
     def from_pairs(cls, pairs: npt.NDArray[np.uint64]) -> _Postings:
         pairs.sort()
         size = pairs.size
         if size == 0:
-            empty = np.zeros(0, dtype=np.uint16)
-            return cls(np.zeros(0, np.uint64), np.zeros(1, np.int64), empty, empty)
+            return cls(
+                np.zeros(0, np.uint64),
+                np.zeros(1, np.int64),
+                np.zeros(0, np.uint16),
+                np.zeros(0, np.uint8),
+            )
         new_pair = np.empty(size, dtype=np.bool_)
         new_pair[0] = True
         np.not_equal(pairs[1:], pairs[:-1], out=new_pair[1:])
@@ -109,7 +112,7 @@ class _Postings:
             keys=keys_of[key_starts],
             starts=np.append(key_starts, unique.size).astype(np.int64),
             docs=(unique & np.uint64(0xFFFF)).astype(np.uint16),
-            counts=np.minimum(counts, 0xFFFF).astype(np.uint16),
+            counts=np.minimum(counts, MAX_COUNT).astype(np.uint8),
         )
 
     def find(self, keys: npt.NDArray[np.uint64]) -> Int64s:
@@ -147,28 +150,31 @@ class Segment:
         """Index the documents of `batch` (at most MAX_SEGMENT_DOCS of them)."""
         size = len(batch.texts)
         assert size <= MAX_SEGMENT_DOCS
-        codes = batch.codes.astype(np.uint64)
-        docs = np.repeat(np.arange(size, dtype=np.uint64), np.diff(batch.starts))
+        docs = np.repeat(np.arange(size, dtype=np.uint16), np.diff(batch.starts))
         is_char = (batch.codes != SPACE) & (batch.codes != BOUNDARY)
-        unigram_pairs = (codes[is_char] << np.uint64(_DOC_BITS)) | docs[is_char]
-        unigrams = _Postings.from_pairs(unigram_pairs)
-        del unigram_pairs
+        # Compact in the narrow types first: the 64-bit passes below are the costly ones.
+        chars = batch.codes[is_char].astype(np.uint64)
+        unigrams = _Postings.from_pairs((chars << np.uint64(_DOC_BITS)) | docs[is_char])
+        del chars
         both = is_char[:-1] & is_char[1:]
-        bigram_pairs = (
-            ((codes[:-1][both] << np.uint64(_CODE_BITS)) | codes[1:][both]) << np.uint64(_DOC_BITS)
-        ) | docs[:-1][both]
-        del codes, is_char, both
-        bigrams = _Postings.from_pairs(bigram_pairs)
+        first = batch.codes[:-1][both].astype(np.uint64)
+        second = batch.codes[1:][both].astype(np.uint64)
+        first <<= np.uint64(_CODE_BITS)
+        first |= second
+        del second
+        first <<= np.uint64(_DOC_BITS)
+        first |= docs[:-1][both]
+        bigrams = _Postings.from_pairs(first)
         return cls(base, size, unigrams, bigrams)
 
-    def lookup(self, keys: Sequence[int], bigram: bool) -> list[tuple[Int64s, UInt16s]]:
+    def lookup(self, keys: Sequence[int], bigram: bool) -> list[tuple[Int64s, UInt8s]]:
         """For each key: global document ids (sorted) and occurrence counts."""
         postings = self.bigrams if bigram else self.unigrams
         where = postings.find(np.asarray(keys, dtype=np.uint64))
-        result: list[tuple[Int64s, UInt16s]] = []
+        result: list[tuple[Int64s, UInt8s]] = []
         for index in where.tolist():
             if index < 0:
-                result.append((np.zeros(0, np.int64), np.zeros(0, np.uint16)))
+                result.append((np.zeros(0, np.int64), np.zeros(0, np.uint8)))
                 continue
             start, end = postings.starts[index], postings.starts[index + 1]
             result.append(

@@ -28,8 +28,9 @@ import numpy as np
 import numpy.typing as npt
 
 from tuireader.articles import Article
-from tuireader.normalize import term_variants
+from tuireader.normalize import match_spans_in_folded, term_variants
 from tuireader.postings import (
+    MAX_COUNT,
     SPACE,
     FoldedBatch,
     Int64s,
@@ -39,7 +40,7 @@ from tuireader.postings import (
     fold_batch_from_folded,
 )
 from tuireader.query import Query, Term, parse_query
-from tuireader.snippets import make_snippet, spans_in
+from tuireader.snippets import make_snippet
 
 K1 = 1.2
 B = 0.75
@@ -139,8 +140,11 @@ class SearchIndex:
     def build(cls, articles: Sequence[Article]) -> SearchIndex:
         """Index `articles`; a later article with the same id replaces an earlier one."""
         unique = list({article.id: article for article in articles}.values())
-        chunks = [unique[i : i + SEGMENT_DOCS] for i in range(0, len(unique), SEGMENT_DOCS)]
-        bases = list(range(0, len(unique), SEGMENT_DOCS))
+        # An even number of equal chunks keeps both build threads busy to the end.
+        pairs_of_chunks = max(1, -(-len(unique) // (2 * SEGMENT_DOCS)))
+        chunk_size = max(1, -(-len(unique) // (2 * pairs_of_chunks)))
+        bases = list(range(0, len(unique), chunk_size))
+        chunks = [unique[base : base + chunk_size] for base in bases]
         # numpy sorts release the GIL, so two threads keep both cores busy.
         with ThreadPoolExecutor(max_workers=2) as pool:
             built = list(pool.map(_build_chunk, chunks, bases))
@@ -384,7 +388,8 @@ class _Search:
                     return None
                 score += FIELD_WEIGHT[match.field] * idf
                 continue
-            count = sum(text.count(v) for v in match.variants)
+            # Clipped like the counts in the postings, so that bounds stay bounds.
+            count = min(sum(text.count(v) for v in match.variants), MAX_COUNT)
             if count == 0:
                 return None
             norm = K1 * (1.0 - B + B * length / self.average_length)
@@ -485,44 +490,27 @@ class _Search:
 
     def _hit(self, slot: int, score: float, positives: list[_TermMatch], idfs: list[float]) -> Hit:
         article = self.snapshot.articles[slot]
-        folded_text = self.snapshot.folded["text"][slot]
         folded_title = self.snapshot.folded["title"][slot]
-        folded_body = folded_text[len(folded_title) + 1 :]
-        body_terms = [m for m in positives if m.field == "text"]
-        title_terms = [m for m in positives if m.field in ("text", "title")]
-        body_variants = [v for m in body_terms for v in m.variants]
-        spans = spans_in(
-            article.body, folded_body, body_variants, [m.term.text for m in body_terms]
+        # Folding keeps lengths, so the body is what follows the title and its boundary.
+        folded_body = self.snapshot.folded["text"][slot][len(folded_title) + 1 :]
+        weighted = sorted(zip(idfs, positives, strict=True), key=lambda pair: -pair[0])
+        body_terms = [match for _, match in weighted if match.field == "text"]
+        title_terms = [match for _, match in weighted if match.field in ("text", "title")]
+        spans = match_spans_in_folded(folded_body, [v for m in body_terms for v in m.variants])
+        title_spans = match_spans_in_folded(
+            folded_title, [v for m in title_terms for v in m.variants]
         )
-        title_spans = spans_in(
-            article.title,
-            folded_title,
-            [v for m in title_terms for v in m.variants],
-            [m.term.text for m in title_terms],
-        )
-        anchor = _anchor(body_terms, idfs, positives, spans, article.body, folded_body)
-        snippet, snippet_spans = make_snippet(article.body, spans, anchor)
+        snippet, snippet_spans = make_snippet(article.body, spans, _anchor(folded_body, body_terms))
         return Hit(article.id, score, snippet, snippet_spans, tuple(spans), tuple(title_spans))
 
 
-def _anchor(
-    body_terms: list[_TermMatch],
-    idfs: list[float],
-    positives: list[_TermMatch],
-    spans: list[Span],
-    body: str,
-    folded_body: str,
-) -> int | None:
+def _anchor(folded_body: str, terms_by_weight: list[_TermMatch]) -> int | None:
     """Where the snippet should show: the first match of the rarest term found in the body."""
-    if not spans:
-        return None
-    if len(folded_body) == len(body):
-        weights = {id(m): idf for m, idf in zip(positives, idfs, strict=True)}
-        for match in sorted(body_terms, key=lambda m: -weights[id(m)]):
-            found = [p for p in (folded_body.find(v) for v in match.variants) if p >= 0]
-            if found:
-                return min(found)
-    return spans[0][0]
+    for match in terms_by_weight:
+        found = [p for p in (folded_body.find(v) for v in match.variants) if p >= 0]
+        if found:
+            return min(found)
+    return None
 
 
 def _variant_postings(

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tuireader.normalize import find_spans, match_spans_in_folded
-
 SNIPPET_CHARS = 100
 _CONTEXT_BEFORE = 30
 _ELLIPSIS = "…"
 # Characters that break a line on a terminal; a snippet is one line, so they become spaces
 # (one for one, so offsets stay valid).
 _ONE_LINE = str.maketrans(dict.fromkeys("\n\r\t\v\f\x85\u2028\u2029", " "))
-
-
-def spans_in(
-    text: str, folded: str | None, variants: Sequence[str], terms: Sequence[str]
-) -> list[tuple[int, int]]:
-    """Match spans in `text`; `folded` is its fold when that kept every offset, else None."""
-    if folded is not None and len(folded) == len(text):
-        return match_spans_in_folded(folded, variants)
-    return find_spans(text, terms)
 
 
 def make_snippet(
