@@ -1,0 +1,79 @@
+"""Folding for search: NFKC, case, Traditional/Simplified, regional variants, spans."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tuireader.normalize import find_spans, fold, term_variants
+
+
+def test_fold_applies_nfkc_so_full_width_latin_is_plain() -> None:
+    assert fold("ＧＰＴ－５") == "gpt-5"
+
+
+def test_fold_casefolds() -> None:
+    assert fold("Karpathy GPT") == "karpathy gpt"
+
+
+def test_fold_maps_traditional_characters_to_simplified() -> None:
+    assert fold("網絡") == fold("网络") == "网络"
+    assert fold("強化學習") == "强化学习"
+
+
+def test_fold_keeps_simplified_words_unchanged() -> None:
+    # Character folding only: vocabulary such as 核心/内核 is never rewritten in documents.
+    assert fold("核心 软件 人工智能") == "核心 软件 人工智能"
+
+
+def test_fold_turns_every_whitespace_into_a_space() -> None:
+    assert fold("a\tb\nc\u3000d") == "a b c d"
+
+
+def test_fold_keeps_length_even_for_characters_that_would_expand() -> None:
+    for text in ("…", "ß", "ﬁ", "İ", "㈱"):
+        assert len(fold(text)) == len(text)
+
+
+def test_fold_never_raises_on_lone_surrogates_or_astral_characters() -> None:
+    assert len(fold("\ud800x\U0001d400\U00020000")) == 4
+    assert fold("\U0001d400") == "a"  # mathematical bold capital A
+
+
+@given(st.text())
+def test_fold_preserves_length_and_commutes_with_concatenation(text: str) -> None:
+    folded = fold(text)
+    assert len(folded) == len(text)
+    middle = len(text) // 2
+    assert fold(text[:middle]) + fold(text[middle:]) == folded
+
+
+def test_variants_add_taiwan_vocabulary_for_simplified_terms() -> None:
+    assert fold("人工智慧") in term_variants("人工智能")
+    assert fold("軟體") in term_variants("软件")
+
+
+def test_variants_add_mainland_vocabulary_for_traditional_terms() -> None:
+    assert "软件" in term_variants("軟體")
+
+
+def test_variants_do_not_rewrite_common_simplified_words() -> None:
+    assert term_variants("核心") == ("核心",)
+    assert term_variants("GPT") == ("gpt",)
+
+
+def test_find_spans_reports_offsets_in_the_original_text() -> None:
+    text = "Ｋarpathy 说：強化學習 is 强化学习"
+    assert find_spans(text, ["karpathy", "强化学习"]) == [(0, 8), (11, 15), (19, 23)]
+
+
+def test_find_spans_merges_overlapping_and_touching_matches() -> None:
+    assert find_spans("aaaa bc", ["aa", "b", "c"]) == [(0, 4), (5, 7)]
+
+
+def test_find_spans_includes_regional_variants() -> None:
+    assert find_spans("今天的人工智慧", ["人工智能"]) == [(3, 7)]
+
+
+def test_find_spans_with_no_terms_is_empty() -> None:
+    assert find_spans("text", []) == []
