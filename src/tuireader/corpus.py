@@ -136,9 +136,7 @@ def load_corpus(root: Path) -> LoadResult:
             found, file_problems = parse_file(relative, data)
             if truncated:
                 note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-                found = [
-                    dataclasses.replace(a, problems=(*a.problems, note)) for a in found
-                ]
+                found = [dataclasses.replace(a, problems=(*a.problems, note)) for a in found]
                 file_problems = _merge(relative, file_problems, note)
             articles.extend(found)
             problems.extend(file_problems)

@@ -13,36 +13,30 @@ import re
 from tuireader.articles import Link
 from tuireader.text import sanitize_line
 
-_BRACKETED = r"\[(?P<{name}>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"  # one level of nested brackets
-
+# Code, where nothing is a link: fenced blocks (an unclosed fence runs to the end of the
+# document, as in CommonMark) and code spans on one line.
+_FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*", re.MULTILINE)
+_CODE_SPAN = re.compile(r"`(?P<more>`*)(?!`)[^\n]+?(?<!`)`(?P=more)(?!`)")
+_DEFINITIONS = re.compile(
+    r"^[ \t]{0,3}\[(?P<id>[^\]\n]+)\]:[ \t]*(?:\n[ \t]*)?<?(?P<url>[^\s>]+)>?[^\n]*",
+    re.MULTILINE,
+)
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+# Every branch starts with a literal character, so the regex engine skips ahead to the next
+# `!`, `[`, `<`, `h` or `w` instead of trying each branch at every position: this is what makes
+# link extraction cost microseconds per file.
 _MARKDOWN = re.compile(
-    "|".join(
-        (
-            r"(?P<fence>^[ \t]{0,3}(?P<fchar>`{3,}|~{3,})[^\n]*\n(?:.*?\n)??"
-            r"[ \t]{0,3}(?P=fchar)[`~]*[ \t]*(?:\n|\Z))",
-            r"(?P<openfence>^[ \t]{0,3}(?:`{3,}|~{3,})[^\n]*(?:\n|\Z))",  # an unclosed fence
-            r"(?P<code>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))",
-            r"(?P<definition>^[ \t]{0,3}\[[^\]\n]+\]:[^\n]*)",
-            r"(?P<image>!" + _BRACKETED.format(name="alt") + r"(?:\([^)\n]*\)|\[[^\]\n]*\])?)",
-            _BRACKETED.format(name="text")
-            + r"(?:\(\s*(?P<inline><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
-            + r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)|\[(?P<ref>[^\]\n]*)\])?",
-            r"<(?P<auto>(?:https?|ftp|mailto):[^>\s]+)>",
-            r"(?P<tag><(?:img|source|video|audio|iframe|script|link|meta)\s[^>]*>)",  # not links
-            r"(?P<anchor><a\s[^>]*?href\s*=\s*[\"'](?P<href>[^\"'>]+)[\"'][^>]*>(?P<atext>.*?)</a\s*>)",
-            r"(?P<bare>(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+)",
-        )
-    ),
-    re.MULTILINE | re.DOTALL | re.IGNORECASE,
+    r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])?"  # image: not a link
+    r"|\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"  # link text, one level of nested brackets
+    r"(?:\(\s*(?P<inline><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)|\[(?P<ref>[^\]\n]*)\])?"
+    r"|<(?:(?P<auto>(?:https?|ftp|mailto):[^>\s]+)>"
+    r"|(?:img|source|video|audio|iframe|script|link|meta|IMG)\s[^>]*>"  # media: not links
+    r"|[aA]\s[^>]*?href\s*=\s*[\"'](?P<href>[^\"'>]+)[\"'][^>]*>(?P<atext>[\s\S]*?)</[aA]\s*>)"
+    r"|https?://" + _URL_CHARS + r"|www\." + _URL_CHARS,
 )
 _PLAIN = re.compile(
-    r"<(?P<auto>(?:https?|ftp|mailto):[^>\s]+)>"
-    r"|(?P<bare>(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+)",
-    re.IGNORECASE,
-)
-_DEFINITIONS = re.compile(
-    r"^[ \t]{0,3}\[(?P<id>[^\]\n]+)\]:[ \t]*(?:\n[ \t]*)?<?(?P<url>[^\s>]+)>?",
-    re.MULTILINE,
+    r"<(?P<auto>(?:https?|ftp|mailto):[^>\s]+)>|https?://" + _URL_CHARS + r"|www\." + _URL_CHARS
 )
 _TRAILING = ".,;:!?'\"*_~"
 
@@ -57,15 +51,18 @@ def extract_links(text: str, kind: str = "markdown") -> tuple[Link, ...]:
     found: dict[str, str] = {}
     if kind != "markdown":
         for match in _PLAIN.finditer(text):
-            _add(found, "", match["auto"] or _trim_bare(match["bare"]))
+            _add(found, "", match["auto"] or _trim_bare(match.group()))
         return tuple(Link(text or url, url) for url, text in found.items())
+    if "`" in text or "~~~" in text:
+        text = _without_code(text)
     definitions: dict[str, str] = {}
     if "]:" in text:
         for match in _DEFINITIONS.finditer(text):
             definitions.setdefault(_label(match["id"]), match["url"])
+        text = _DEFINITIONS.sub("", text)
     for match in _MARKDOWN.finditer(text):
-        group = match.lastgroup
-        if group == "text" or match["text"] is not None:
+        first = match.group()[0]
+        if first == "[":
             label = match["text"]
             if match["inline"] is not None:
                 url = match["inline"].strip("<>")
@@ -78,28 +75,59 @@ def extract_links(text: str, kind: str = "markdown") -> tuple[Link, ...]:
                     _inner_links(found, label)
                     continue
             _add(found, plain_inline(label), url)
-        elif match["auto"] is not None:
-            _add(found, "", match["auto"])
-        elif match["anchor"] is not None:
-            _add(found, plain_inline(match["atext"]), html.unescape(match["href"]))
-        elif match["bare"] is not None:
-            _add(found, "", _trim_bare(match["bare"]))
+        elif first == "<":
+            if match["auto"] is not None:
+                _add(found, "", match["auto"])
+            elif match["href"] is not None:
+                _add(found, plain_inline(match["atext"]), html.unescape(match["href"]))
+        elif first != "!":
+            _add(found, "", _trim_bare(match.group()))
     return tuple(Link(text or url, url) for url, text in found.items())
+
+
+def _without_code(text: str) -> str:
+    """The text with fenced code blocks and code spans blanked out."""
+    if "```" in text or "~~~" in text:
+        kept: list[str] = []
+        fence: str | None = None
+        position = 0
+        for match in _FENCE_LINE.finditer(text):
+            marker = match.group(1)
+            if fence is None:
+                kept.append(text[position : match.start()])
+                fence = marker
+            elif (
+                marker[0] == fence[0]
+                and len(marker) >= len(fence)
+                and match.group().strip() == marker
+            ):
+                fence = None
+                position = match.end()
+        if fence is None:
+            kept.append(text[position:])
+        text = "\n".join(kept)
+    return _CODE_SPAN.sub(" ", text) if "`" in text else text
 
 
 def _inner_links(found: dict[str, str], label: str) -> None:
     for match in _PLAIN.finditer(label):
-        _add(found, "", match["auto"] or _trim_bare(match["bare"]))
+        _add(found, "", match["auto"] or _trim_bare(match.group()))
 
 
 def _add(found: dict[str, str], text: str, url: str) -> None:
-    url = sanitize_line(url).strip()
+    url = _one_line(url).strip()
     if not url or url.startswith("#") or url.lower().startswith(("javascript:", "data:")):
         return
     if url.lower().startswith("www."):
         url = "https://" + url
     if url not in found:
-        found[url] = sanitize_line(text).strip()[:300]
+        found[url] = _one_line(text).strip()[:300]
+
+
+def _one_line(text: str) -> str:
+    # Most URLs and link texts are already clean; `isprintable` is false for every control,
+    # format (bidi) and line-break character, so it is a safe fast path.
+    return text if text.isprintable() else sanitize_line(text)
 
 
 def _trim_bare(url: str) -> str:
@@ -133,7 +161,7 @@ _INLINE_MARKUP = re.compile(
 def plain_inline(text: str) -> str:
     """Reduce inline Markdown (links, images, emphasis, code, tags) to its text, on one line."""
     if not any(c in text for c in "[]<>*_`~!&"):
-        return sanitize_line(text).strip()
+        return _one_line(text).strip()
     for _ in range(3):  # a link text may itself hold emphasis or another bracket level
         reduced = _INLINE_MARKUP.sub(_inline_text, text)
         if reduced == text:

@@ -30,12 +30,13 @@ _MINUTES = re.compile(
 )
 _WORDS = re.compile(r"^\d[\d,.]*\s*(?:words?|字)$", re.IGNORECASE)
 _AUTHOR = re.compile(
-    r"^(?:by\s+|作者[:：]?\s*)?(?P<name>[^\s.,;:!?。，；！？][^.;!?。；！？]{0,60})$"
+    r"^(?:by\s+|作者[:：]?\s*)?(?P<name>[^\s.,;:!?。，；！？][^.;!?。；！？]{0,60})$", re.IGNORECASE
 )
+# Starts with a literal newline so the engine can skip from line to line; the first line of the
+# body is checked by prefixing one.
 _DATE_START = re.compile(
-    r"^[ \t]*(?:\d{4}\s*[-/.年]\s*\d{1,2}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3},\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{4})",
-    re.MULTILINE,
+    r"\n[ \t]*(?:\d{4}\s*[-/.年]\s*\d{1,2}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3},\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{4})"
 )
 _LINK_TITLE = re.compile(r"\]\((?P<url>https?://[^)\s]+)\)")
 
@@ -65,13 +66,13 @@ def split_listing(body: str) -> list[ListingPost] | None:
     """The posts of a listing page, or None when `body` does not have the listing shape."""
     # One regex pass finds lines that start like a date; only those are parsed, so an ordinary
     # article costs a single scan.
-    candidates = _DATE_START.findall(body)
-    if len(candidates) < 2:
+    candidates = len(_DATE_START.findall(body)) + bool(_DATE_START.match("\n" + body[:100]))
+    if candidates < 2:
         return None
     lines = body.split("\n")
     bylines: list[tuple[int, _Byline]] = []
     for index, line in enumerate(lines):
-        if line and len(line) <= _MAX_BYLINE_CHARS and _DATE_START.match(line):
+        if line and len(line) <= _MAX_BYLINE_CHARS and _DATE_START.match("\n" + line):
             byline = _parse_byline(line)
             if byline is not None:
                 bylines.append((index, byline))

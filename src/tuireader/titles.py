@@ -18,7 +18,8 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
-_NO_WORDS = re.compile(r"^[\W_]*$")
+_NO_WORDS = re.compile(r"^[\W\d_]*$")  # rules, numbers, timestamps: no letter at all
+_TAG = re.compile(r"<[^>]*>")
 
 
 def markdown_heading(body: str) -> str | None:
@@ -71,10 +72,13 @@ def html_title(body: str) -> str | None:
     for pattern in (_HTML_TITLE, _HTML_H1):
         match = pattern.search(head)
         if match:
-            text = re.sub(r"<[^>]*>", "", match.group(1))
+            text = _TAG.sub("", match.group(1))
             text = " ".join(sanitize_line(html.unescape(text)).split())
             if text:
                 return text[:MAX_TITLE_CHARS]
+    if head.lstrip().startswith("<"):
+        # A page without a title: the first text between its tags (tags may span lines).
+        return plain_title(html.unescape(_TAG.sub("\n", head)))
     return None
 
 
