@@ -1,0 +1,346 @@
+"""The loader: the bundled corpus, real folder layouts, and files that fight back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tuireader import corpus
+from tuireader.articles import article_id
+from tuireader.corpus import bundled_corpus_path, load_corpus, parse_file
+
+SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
+POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX file system features")
+
+
+def write(root: Path, relative: str, data: bytes | str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+# --- the bundled corpus -------------------------------------------------------------------------
+
+
+def test_bundled_corpus_has_the_22_entries() -> None:
+    result = load_corpus(bundled_corpus_path())
+    assert len(result.articles) == 22
+    assert result.files == 4
+    assert result.problems == []
+    by_path: dict[str, list] = {}
+    for article in result.articles:
+        by_path.setdefault(article.path, []).append(article)
+    counts = sorted(len(v) for v in by_path.values())
+    assert counts == [1, 1, 10, 10]
+    assert len({a.id for a in result.articles}) == 22
+
+
+def test_bundled_digest_has_its_metadata_and_seven_links() -> None:
+    (digest,) = [a for a in load_corpus(bundled_corpus_path()).articles if a.kind == "markdown"]
+    assert digest.title == "2025.10.02.04 过去4小时全球AI发生了什么？"
+    assert digest.date == datetime(2025, 10, 2, 4, 0, 14, tzinfo=timezone(timedelta(hours=8)))
+    assert digest.tags == ("AI News", "AI Development", "LLMs", "AI Debate")
+    assert len(digest.links) == 7
+    assert digest.links[0].text == "Tinker API推出，简化大型语言模型微调流程-Lilian Weng"
+
+
+def test_bundled_traditional_article_is_one_text_entry_with_its_real_title() -> None:
+    articles = load_corpus(bundled_corpus_path()).articles
+    (article,) = [a for a in articles if "karpathy" in a.path]
+    assert article.title == "2025 年六大人工智慧革命:Andrej Karpathy 的行業最大轉變指南"
+    assert article.kind == "text"
+    assert article.body.count("\n") > 30  # one line per paragraph, not a run-on block
+    seed = (SEEDS / "001_411a0b900bf39162.txt").read_text(encoding="utf-8")
+    assert article.body == seed
+
+
+def test_bundled_listing_posts_point_back_to_their_lines() -> None:
+    articles = load_corpus(bundled_corpus_path()).articles
+    posts = [a for a in articles if a.path == "fisherdaddy-posts-august-october-2025.txt"]
+    assert [p.line for p in posts] == list(range(1, 58, 6))
+    assert all(p.id == article_id(p.path, p.line) for p in posts)
+    assert all(p.kind == "text" and p.authors == ("fisherdaddy",) for p in posts)
+    assert posts[1].title == "Heygen 创始人 Joshua Xu:在 AI 时代,HeyGen 的构建之道"
+    assert posts[1].date == datetime(2025, 10, 17)
+    assert posts[1].reading_minutes == 3
+
+
+def test_raw_seeds_parse_without_problems() -> None:
+    for seed in sorted(SEEDS.iterdir()):
+        articles, problems = parse_file(seed.name, seed.read_bytes())
+        assert articles and not problems
+
+
+# --- layouts and formats ------------------------------------------------------------------------
+
+
+def test_folder_layout_suffixes_hidden_and_other_files(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", "# A\n")
+    write(tmp_path, "nested/deeper/b.markdown", "# B\n")
+    write(tmp_path, "空格 and 中文/文章 one.txt", "C title\n\nbody\n")
+    write(tmp_path, "image.png", b"\x89PNG\r\n\x1a\n")
+    write(tmp_path, "notes.html", "<p>x</p>")
+    write(tmp_path, ".git/HEAD.md", "# hidden\n")
+    write(tmp_path, ".hidden.md", "# hidden\n")
+    result = load_corpus(tmp_path)
+    assert [(a.path, a.title) for a in result.articles] == [
+        ("a.md", "A"),
+        ("nested/deeper/b.markdown", "B"),
+        ("空格 and 中文/文章 one.txt", "C title"),
+    ]
+    assert (result.files, result.skipped_other, result.problems) == (3, 2, [])
+    assert result.summary() == "3 entries from 3 files; 2 other files skipped"
+
+
+def test_bom_crlf_and_blank_line_before_frontmatter(tmp_path: Path) -> None:
+    text = "\ufeff\r\n---\r\ntitle: CRLF post\r\ntags: [x]\r\n---\r\nLine one\r\nLine two\r\n"
+    write(tmp_path, "p.md", text)
+    (article,) = load_corpus(tmp_path).articles
+    assert article.title == "CRLF post"
+    assert article.tags == ("x",)
+    assert article.body == "Line one\nLine two\n"
+
+
+def test_invalid_frontmatter_keeps_the_article_with_a_problem(tmp_path: Path) -> None:
+    write(tmp_path, "bad.md", '+++\ntitle = "T"\ndate = 2024-1-01\n+++\n# Heading\n\nText\n')
+    result = load_corpus(tmp_path)
+    (article,) = result.articles
+    assert article.title == "Heading"
+    assert "Text" in article.body
+    assert article.problems and "invalid TOML" in article.problems[0]
+    assert [p.path for p in result.problems] == ["bad.md"]
+    assert "1 problem (1 degraded)" in result.summary()
+
+
+def test_title_rules_fall_back_to_the_file_name(tmp_path: Path) -> None:
+    write(tmp_path, "only-urls.txt", "https://a.example\n\n")
+    (article,) = load_corpus(tmp_path).articles
+    assert article.title == "only urls"
+
+
+def test_control_characters_never_reach_a_record(tmp_path: Path) -> None:
+    text = (
+        '---\ntitle: "Evil\\e[2J\u202e title"\nauthor: "x\\x07y"\n---\n'
+        "Body \x1b]0;pwn\x07 \x9b31m text\r\n"
+    )
+    write(tmp_path, "evil\x1bname.md", text)
+    (article,) = load_corpus(tmp_path).articles
+    for value in (article.title, article.body, article.path, *article.authors):
+        assert not any(ord(c) < 32 and c not in "\n\t" for c in value), value
+        assert "\x9b" not in value and "\u202e" not in value
+    assert article.title == "Evil[2J title"
+
+
+def test_zola_date_from_the_path_field(tmp_path: Path) -> None:
+    write(
+        tmp_path, "Rust-1.88.0.md", '+++\npath = "2025/06/26/Rust-1.88.0"\ntitle = "Rust"\n+++\nx'
+    )
+    (article,) = load_corpus(tmp_path).articles
+    assert article.date == datetime(2025, 6, 26)
+
+
+def test_gb18030_big5_and_utf16_files(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "gb.txt",
+        ("简体中文标题\n\n这是一个用简体中文写的段落，我们来测试编码。\n" * 3).encode("gb18030"),
+    )
+    write(
+        tmp_path,
+        "big5.txt",
+        ("繁體中文標題\n\n這是一個用繁體中文寫的段落，我們來測試編碼。\n" * 3).encode("big5"),
+    )
+    write(tmp_path, "u16.md", "# 标题 UTF-16\n\n正文\n".encode("utf-16"))
+    titles = {a.path: a.title for a in load_corpus(tmp_path).articles}
+    assert titles == {"big5.txt": "繁體中文標題", "gb.txt": "简体中文标题", "u16.md": "标题 UTF-16"}
+
+
+# --- hostile files ------------------------------------------------------------------------------
+
+
+def test_binary_file_named_md_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    write(tmp_path, "photo.md", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    write(tmp_path, "archive.txt", b"PK\x03\x04" + bytes(300))
+    result = load_corpus(tmp_path)
+    assert result.articles == []
+    reasons = {p.path: p.reason for p in result.problems}
+    assert reasons == {
+        "archive.txt": "skipped: binary file (ZIP archive)",
+        "photo.md": "skipped: binary file (PNG image)",
+    }
+    assert result.summary() == "0 entries from 2 files; 2 problems (2 binary)"
+
+
+@POSIX_ONLY
+def test_fifo_does_not_block(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.md")
+    write(tmp_path, "ok.md", "# OK\n")
+    result = load_corpus(tmp_path)
+    assert [a.title for a in result.articles] == ["OK"]
+    assert result.problems[0].reason == "skipped: not a regular file (FIFO)"
+
+
+@POSIX_ONLY
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads anything")
+def test_permission_denied_file_and_folder(tmp_path: Path) -> None:
+    write(tmp_path, "secret.md", "# S\n").chmod(0)
+    locked = tmp_path / "locked"
+    write(tmp_path, "locked/x.md", "# X\n")
+    locked.chmod(0)
+    try:
+        result = load_corpus(tmp_path)
+    finally:
+        locked.chmod(0o755)
+    reasons = {p.path: p.reason for p in result.problems}
+    assert reasons["secret.md"] == "skipped: permission denied"
+    assert reasons["locked"].startswith("skipped: folder unreadable")
+
+
+@POSIX_ONLY
+def test_unreadable_file_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Root can read any file, so the permission error is simulated at the os.open boundary.
+    write(tmp_path, "secret.md", "# S\n")
+    real_open = os.open
+
+    def deny(path: str, flags: int, *args: int) -> int:
+        if str(path).endswith("secret.md"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(corpus.os, "open", deny)
+    result = load_corpus(tmp_path)
+    assert [(p.path, p.reason) for p in result.problems] == [
+        ("secret.md", "skipped: permission denied")
+    ]
+
+
+@POSIX_ONLY
+def test_symlinks_loops_outside_and_inside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    root = tmp_path / "root"
+    write(outside, "secret.md", "# Outside\n")
+    write(root, "real.md", "# Real\n")
+    (root / "loop.md").symlink_to("loop.md")
+    (root / "escape.md").symlink_to(outside / "secret.md")
+    (root / "alias.md").symlink_to("real.md")
+    (root / "dangling.md").symlink_to("missing.md")
+    (root / "linkdir").symlink_to(outside, target_is_directory=True)
+    result = load_corpus(root)
+    assert sorted(a.path for a in result.articles) == ["alias.md", "real.md"]
+    reasons = {p.path: p.reason for p in result.problems}
+    assert reasons == {
+        "dangling.md": "skipped: broken symlink",
+        "escape.md": "skipped: symlink points outside the folder",
+        "linkdir": "skipped: symlinked folder (not followed)",
+        "loop.md": "skipped: symlink loop",
+    }
+
+
+@POSIX_ONLY
+def test_undecodable_file_name_is_shown_safely(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9\x07.md")
+    (tmp_path / name).write_text("# Cafe\n", encoding="utf-8")
+    (article,) = load_corpus(tmp_path).articles
+    assert article.path == "caf\\xe9.md"
+    assert article.title == "Cafe"
+
+
+def test_vanished_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "gone.md", "# Gone\n")
+    real_open = os.open
+
+    def vanish(path: str, flags: int, *args: int) -> int:
+        if str(path).endswith("gone.md"):
+            raise FileNotFoundError(2, "No such file", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(corpus.os, "open", vanish)
+    result = load_corpus(tmp_path)
+    assert result.problems[0].reason == "skipped: vanished during the scan"
+
+
+def test_huge_file_is_truncated_with_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 1000)
+    write(tmp_path, "big.md", "# Big\n" + "line of text\n" * 200)
+    result = load_corpus(tmp_path)
+    (article,) = result.articles
+    assert len(article.body) < 1000
+    assert article.body.endswith("\n")
+    assert any("truncated" in p for p in article.problems)
+    assert "truncated" in result.problems[0].reason
+
+
+def test_loader_never_writes(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", "# A\n")
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+    load_corpus(tmp_path)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+    assert before == after
+
+
+def test_ids_are_stable_across_runs(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", "# A\n")
+    assert (
+        load_corpus(tmp_path).articles[0].id
+        == load_corpus(tmp_path).articles[0].id
+        == article_id("a.md")
+    )
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    code = (
+        "import sys, tuireader.corpus, tuireader.encoding, tuireader.metadata, "
+        "tuireader.links, tuireader.listings, tuireader.titles; "
+        "print(any(m.startswith('textual') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=3000), st.sampled_from(["a.md", "b.txt", "c.markdown"]))
+def test_random_bytes_never_raise(data: bytes, name: str) -> None:
+    articles, problems = parse_file(name, data)
+    assert articles or problems
+    for article in articles:
+        assert not any(ord(c) < 32 and c not in "\n\t" for c in article.body + article.title)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=1500), st.sampled_from(["a.md", "b.txt"]))
+def test_random_text_never_raises(text: str, name: str) -> None:
+    articles, _ = parse_file(name, text.encode("utf-8", "surrogatepass"))
+    for article in articles:
+        assert article.title and "\n" not in article.title
+
+
+def test_unreadable_folder_is_reported_and_the_scan_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "locked/x.md", "# X\n")
+    write(tmp_path, "open/y.md", "# Y\n")
+    real_scandir = os.scandir
+
+    def deny(path: str) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", deny)
+    result = load_corpus(tmp_path)
+    assert [a.path for a in result.articles] == ["open/y.md"]
+    assert [(p.path, p.reason) for p in result.problems] == [
+        ("locked", "skipped: folder unreadable (permission denied)")
+    ]

@@ -1,0 +1,48 @@
+"""Titles from the body: headings, HTML titles, a plain-text rule, the file name."""
+
+from __future__ import annotations
+
+from tuireader.titles import html_title, markdown_heading, plain_title, title_from_filename
+
+
+def test_first_h1_with_link_markup_reduced() -> None:
+    body = "Intro line\n\n# [科技爱好者周刊](https://x.example)：第 **89** 期\n\n## Later\n"
+    assert markdown_heading(body) == "科技爱好者周刊：第 89 期"
+
+
+def test_setext_heading_and_closing_hashes() -> None:
+    assert markdown_heading("Ruby News\n=========\n\ntext") == "Ruby News"
+    assert markdown_heading("# Title ##\n") == "Title"
+
+
+def test_headings_in_code_are_ignored() -> None:
+    assert markdown_heading("```\n# not a title\n```\n\n# Real\n") == "Real"
+
+
+def test_early_h2_is_used_when_there_is_no_h1() -> None:
+    assert markdown_heading("## Section title\n\nText") == "Section title"
+    assert markdown_heading("Paragraph first.\n\n## Section\n") is None
+
+
+def test_plain_title_skips_urls_rules_numbers_and_long_lines() -> None:
+    body = (
+        "https://banner.example\n=====\n1\n00:00:06,500 --> 00:00:09,000\n"
+        + "x" * 300
+        + "\nThe title\n"
+    )
+    assert plain_title(body) == "The title"
+
+
+def test_html_title_and_tag_soup() -> None:
+    assert html_title("<html><head><title>Tom &amp; Jerry</title></head>") == "Tom & Jerry"
+    soup = "<table\n  height=22 >\n<td class=cn\n height=22 >\n<b>搜狐在线</b></td>"
+    assert html_title(soup) == "搜狐在线"
+    assert html_title("no markup here") is None
+
+
+def test_title_from_filename() -> None:
+    assert title_from_filename("docs/free-music.md") == "free music"
+    assert (
+        title_from_filename("content/GATs-stabilization-push/index.md") == "GATs stabilization push"
+    )
+    assert title_from_filename("a/my_notes.txt") == "my notes"
