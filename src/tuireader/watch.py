@@ -23,7 +23,9 @@ from typing import Protocol
 
 import watchfiles
 
-ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+# One definition of "an article file", shared with the loader.
+from tuireader.corpus import ARTICLE_SUFFIXES
+
 # watchfiles groups a burst for at most DEBOUNCE_MS and yields once nothing new came for STEP_MS:
 # a `git pull` of hundreds of files becomes one or a few batches, seen within about a second.
 DEBOUNCE_MS = 600
@@ -109,7 +111,8 @@ class ChangeTracker:
                 continue
             if is_article_path(relative):
                 candidates.add(relative)
-            elif os.path.isdir(raw_path):
+            elif os.path.isdir(raw_path) and not os.path.islink(raw_path):
+                # Symlinked folders are not followed, as in the loader.
                 new_folders.append(Path(raw_path))
             elif not os.path.lexists(raw_path):
                 gone_prefixes.append(relative + "/")
