@@ -271,13 +271,26 @@ def _idf(document_frequency: int, documents: int) -> float:
     return math.log(1.0 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
-def _members(docs: Int64s, sorted_docs: Int64s) -> tuple[npt.NDArray[np.bool_], Int64s]:
-    """Which of `docs` are in `sorted_docs`, and where."""
-    if sorted_docs.size == 0:
-        return np.zeros(docs.size, dtype=np.bool_), np.zeros(docs.size, dtype=np.int64)
-    where = np.searchsorted(sorted_docs, docs)
-    where[where >= sorted_docs.size] = 0
-    return sorted_docs[where] == docs, where
+def _lookup(
+    docs: Int64s, members: Int64s, values: Floats | None, size: int
+) -> tuple[npt.NDArray[np.bool_], Floats]:
+    """Which of `docs` are in the sorted `members`, and the `values` of members at those docs.
+
+    Large sets go through a dense array over all slots, which costs a few linear passes;
+    small ones through a binary search, which would be slower on large sets by a log factor.
+    """
+    if members.size == 0 or docs.size == 0:
+        return np.zeros(docs.size, dtype=np.bool_), np.zeros(docs.size, dtype=np.float64)
+    if docs.size * 16 < size:
+        where = np.searchsorted(members, docs)
+        where[where >= members.size] = 0
+        present = members[where] == docs
+        found = values[where] if values is not None else present.astype(np.float64)
+        return present, np.where(present, found, 0.0)
+    dense = np.zeros(size, dtype=np.float64)
+    dense[members] = values if values is not None else 1.0
+    found = dense[docs]
+    return found > 0, found
 
 
 class _Search:
@@ -328,7 +341,7 @@ class _Search:
             positives.sort(key=lambda m: m.docs.size)
             docs = positives[0].docs
             for other in positives[1:]:
-                docs = docs[_members(docs, other.docs)[0]]
+                docs = docs[_lookup(docs, other.docs, None, snapshot.size)[0]]
         else:
             docs = np.arange(snapshot.size, dtype=np.int64)
         keep = snapshot.alive[docs]
@@ -339,7 +352,7 @@ class _Search:
             keep &= snapshot.days[docs] != _NO_DAY
         for negative in negatives:
             if negative.exact:
-                keep &= ~_members(docs, negative.docs)[0]
+                keep &= ~_lookup(docs, negative.docs, None, snapshot.size)[0]
         docs = docs[keep]
         return docs, positives, [n for n in negatives if not n.exact]
 
@@ -359,10 +372,10 @@ class _Search:
             if match.field != "text":
                 scores += FIELD_WEIGHT[match.field] * idf
                 continue
-            counts = match.counts[_members(docs, match.docs)[1]]
+            counts = _lookup(docs, match.docs, match.counts, snapshot.size)[1]
             scores += _bm25(counts, lengths, idf, self.average_length)
             in_title = self._title_candidates(match)
-            scores += TITLE_WEIGHT * idf * _members(docs, in_title)[0]
+            scores += TITLE_WEIGHT * idf * _lookup(docs, in_title, None, snapshot.size)[0]
         return scores, idfs
 
     def _title_candidates(self, match: _TermMatch) -> Int64s:
@@ -540,9 +553,9 @@ def _variant_postings(
     for other_docs, other_counts in per_key[1:]:
         if docs.size == 0:
             break
-        present, where = _members(docs, other_docs)
+        present, found = _lookup(docs, other_docs, other_counts, size)
         docs = docs[present]
-        counts = np.minimum(counts[present], other_counts[where[present]])
+        counts = np.minimum(counts[present], found[present])
     return docs, counts, exact
 
 
