@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -79,7 +79,7 @@ class TuiReaderApp(App[None]):
         Binding("s", "toggle_sidebar", "Sidebar", show=False, id="toggle_sidebar"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("escape", "back", "Back", show=False, id="back"),
+        Binding("escape", "escape", "Back", show=False, id="escape"),
     ]
 
     def __init__(self, corpus_root: Path) -> None:
@@ -96,6 +96,8 @@ class TuiReaderApp(App[None]):
         self._wanted_id: str | None = None
         self._browse_cursor_id: str | None = None
         self._clicked_link: str | None = None
+        self._forward_to_search = False
+        self._forwarded_any = False
 
     # ----------------------------------------------------------------- layout
 
@@ -104,6 +106,7 @@ class TuiReaderApp(App[None]):
         yield Input(
             placeholder=SEARCH_PLACEHOLDER,
             id="search",
+            select_on_focus=False,
         )
         with Horizontal(id="main"):
             yield ArticleList(id="sidebar")
@@ -164,7 +167,7 @@ class TuiReaderApp(App[None]):
             results = self.search_state.results
             about = "≈" if results.estimated else ""
             shown = len(results.hits)
-            count = f"{about}{results.total} hits"
+            count = f"{about}{results.total} {'hit' if results.total == 1 else 'hits'}"
             if shown < results.total:
                 count += f" (showing {shown})"
             parts.append(count)
@@ -225,7 +228,33 @@ class TuiReaderApp(App[None]):
     # ----------------------------------------------------------------- search
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        if self.focused is not search:
+            # Focus moves on the next tick; keys typed in the same burst as "/" (a fast typist,
+            # a paste, tmux send-keys) still reach the old widget and must be passed on.
+            self._forward_to_search = True
+            self._forwarded_any = False
+            search.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        search = self.query_one("#search", Input)
+        if not self._forward_to_search or self.focused is search:
+            self._forward_to_search = False
+            return
+        if event.is_printable and event.character:
+            if not self._forwarded_any:
+                search.value = ""  # typing after "/" replaces the old query, as on focus
+                self._forwarded_any = True
+            search.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "search":
+            search = self.query_one("#search", Input)
+            if not (self._forward_to_search and self._forwarded_any):
+                search.select_all()  # so that typing replaces the previous query
+            self._forward_to_search = False
 
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
@@ -293,7 +322,7 @@ class TuiReaderApp(App[None]):
         if not keep_focus:
             sidebar.focus()
 
-    def action_back(self) -> None:
+    def action_escape(self) -> None:
         search = self.query_one("#search", Input)
         toc = self.query_one("#toc", OptionList)
         if toc.display and self.focused is toc:
@@ -321,6 +350,10 @@ class TuiReaderApp(App[None]):
     # ------------------------------------------------------- links and clipboard
 
     def _current_article(self) -> Article | None:
+        # The selection, not what the reader shows: after `G` then `y` (faster than the
+        # debounce) the user means the article under the cursor.
+        if self._wanted_id is not None and self._wanted_id in self.articles:
+            return self.articles[self._wanted_id]
         return self.query_one(ArticleView).article or self.query_one(ArticleList).current
 
     def action_copy_link(self) -> None:

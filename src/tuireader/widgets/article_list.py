@@ -217,10 +217,11 @@ class ArticleList(ScrollView, can_focus=True):
         mark += "★" if self.is_bookmarked(article) else " "
         date = article.date.strftime("%Y-%m-%d") if article.date else ""
         author = sanitize_line(article.authors[0]) if article.authors else ""
-        right = "  ".join(part for part in (author, date) if part)
-        if cell_len(right) > width // 2:
-            right = date
         title = Text(sanitize_line(article.title))
+        # The title matters most: the author is shown only where the title still fits whole.
+        with_author = "  ".join(part for part in (author, date) if part)
+        fits = cell_len(mark) + title.cell_len + 2 + cell_len(with_author) <= width
+        right = with_author if fits else date
         for start, end in item.title_spans:
             title.stylize(MATCH_STYLE, start, end)
         room = width - cell_len(mark) - cell_len(right) - 2

@@ -1,0 +1,304 @@
+"""Pilot tests for every flow of the reader."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_until_ready
+from tuireader import app as app_module
+from tuireader.app import TuiReaderApp
+from tuireader.screens.help import HelpScreen
+from tuireader.screens.links import LinkListScreen
+from tuireader.widgets.article_list import ArticleList
+from tuireader.widgets.article_view import ArticleView
+
+SIZE = (120, 36)
+
+
+async def test_browse_newest_first_and_open_on_move(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        lines = sidebar_lines(app)
+        assert "Andrej Karpathy 谈智能体" in lines[0]
+        assert "AI 日报：模型发布" in lines[1]
+        assert "人工智慧的六大轉變" in lines[2]
+        assert app.query_one(ArticleView).article.title == "Andrej Karpathy 谈智能体"  # type: ignore[union-attr]
+        await pilot.press("j")
+        await settle(pilot)
+        assert app.query_one(ArticleView).article.title == "AI 日报：模型发布"  # type: ignore[union-attr]
+        text = reader_text(app)
+        assert "今日要闻" in text and "Tinker 让大型语言模型微调更简单" in text
+        await pilot.press("G")
+        await settle(pilot)
+        assert app.query_one(ArticleList).cursor == 2
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.query_one(ArticleList).cursor == 0
+
+
+async def test_holding_j_opens_only_where_the_cursor_stops(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        shown: list[str] = []
+        reader = app.query_one(ArticleView)
+        original = reader.show
+
+        def spy(article: Any, *args: Any, **kwargs: Any) -> None:
+            shown.append(article.title)
+            original(article, *args, **kwargs)
+
+        reader.show = spy  # type: ignore[method-assign]
+        await pilot.press("j", "j", "k", "j")
+        await settle(pilot)
+        assert shown == ["人工智慧的六大轉變"]
+
+
+async def test_search_as_you_type_open_hit_and_step_through_matches(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"模型")
+        await settle(pilot)
+        assert app.search_state is not None
+        assert app.search_state.results.total == 1
+        assert "1 hit" in str(app.query_one("#status").render())
+        assert "AI 日报：模型发布" in sidebar_lines(app)[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = app.query_one(ArticleView)
+        assert app.focused is reader
+        assert reader.article is not None and reader.article.title == "AI 日报：模型发布"
+        total = reader.match_count
+        assert total >= 4
+        assert reader.match_index == 0
+        assert f"match 1/{total}" in str(app.query_one("#reader-status").render())
+        await pilot.press("n")
+        assert reader.match_index == 1
+        assert f"match 2/{total}" in str(app.query_one("#reader-status").render())
+        await pilot.press("N", "N")
+        assert reader.match_index == total - 1
+
+
+async def test_traditional_and_simplified_fold_in_search(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("slash", *"强化学习")
+        await settle(pilot)
+        assert app.search_state is not None
+        titles = {app.articles[h.id].title for h in app.search_state.results.hits}
+        assert titles == {"人工智慧的六大轉變", "Andrej Karpathy 谈智能体"}
+
+
+async def test_escape_clears_search_and_restores_selection(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        await pilot.press("slash", *"Karpathy")
+        await settle(pilot)
+        assert app.search_state is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.search_state is None
+        assert app.query_one("#search", Input).value == ""
+        sidebar = app.query_one(ArticleList)
+        assert len(sidebar.rows) == 3
+        assert sidebar.current is not None and sidebar.current.title == "人工智慧的六大轉變"
+        assert app.focused is sidebar
+
+
+async def test_typing_q_in_search_does_not_quit(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("slash", "q", "y", "l")
+        await settle(pilot)
+        assert app.is_running
+        assert app.query_one("#search", Input).value == "qyl"
+
+
+async def test_copy_link_emits_osc52_and_notifies(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard here")
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        written: list[str] = []
+        driver = app._driver
+        assert driver is not None
+        monkeypatch.setattr(driver, "write", lambda data: written.append(data))
+        await pilot.press("j")  # the digest, which has a source URL
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == "https://news.example/digest"
+        payload = base64.b64encode(b"https://news.example/digest").decode()
+        assert f"\x1b]52;c;{payload}\a" in written
+        messages = [n.message for n in app._notifications]
+        assert any("https://news.example/digest" in m and "OSC 52" in m for m in messages)
+        await pilot.press("Y")
+        await settle(pilot)
+        assert app.clipboard == "[AI 日报：模型发布](https://news.example/digest)"
+
+
+async def test_copy_falls_back_to_first_link_then_file(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("y")  # Karpathy: no source, first link
+        await settle(pilot)
+        assert app.clipboard == "https://podcast.example/karpathy"
+        await pilot.press("G", "y")  # traditional: no links at all
+        await settle(pilot)
+        assert app.clipboard == (corpus / "traditional.md").resolve().as_uri()
+
+
+async def test_link_list_copy_open_digits_and_escape(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(app_module, "open_in_browser", lambda url: opened.append(url))
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LinkListScreen)
+        await pilot.press("j", "y")
+        await settle(pilot)
+        assert not isinstance(app.screen, LinkListScreen)
+        assert app.clipboard == "https://notes.example/k"
+        await pilot.press("l", "1", "o")
+        await settle(pilot)
+        assert opened == ["https://podcast.example/karpathy"]
+        await pilot.press("l", "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, LinkListScreen)
+
+
+async def test_open_refuses_unsafe_schemes(corpus: Path) -> None:
+    (corpus / "evil.md").write_text(
+        "---\ntitle: evil\ndate: 2030-01-01\nurl: javascript:alert(1)\n---\nbody\n",
+        encoding="utf-8",
+    )
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert app.query_one(ArticleView).article.title == "evil"  # type: ignore[union-attr]
+        await pilot.press("o")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("refused" in m for m in messages)
+
+
+async def test_help_lists_every_binding(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_runs_app_commands(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard here")
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Copy link")
+        await settle(pilot, 0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.clipboard == "https://podcast.example/karpathy"
+
+
+async def test_table_of_contents_jumps_to_heading(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press("t")
+        toc = app.query_one("#toc")
+        assert toc.display and app.focused is toc
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        reader = app.query_one(ArticleView)
+        assert app.focused is reader
+        assert reader.scroll_y > 0
+
+
+async def test_clicking_a_web_link_copies_it_and_never_crashes(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard here")
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        reader = app.query_one(ArticleView)
+        reader.post_message(ArticleView.LinkClicked("https://podcast.example/karpathy"))
+        await settle(pilot)
+        assert app.clipboard == "https://podcast.example/karpathy"
+        reader.post_message(ArticleView.LinkClicked("#anchor"))
+        reader.post_message(ArticleView.LinkClicked("../relative.md"))
+        await settle(pilot)
+        assert app.is_running
+
+
+HOSTILE_TITLES = [
+    "[@click=app.quit]x",
+    "标题[/]尾",
+    "[AI] 新闻",
+    "[link=javascript:alert(1)]x[/link]",
+    "[bold red]x[/]",
+]
+
+
+async def test_hostile_titles_show_literally(tmp_path: Path) -> None:
+    root = tmp_path / "hostile"
+    root.mkdir()
+    for number, title in enumerate(HOSTILE_TITLES):
+        escaped = title.replace('"', '\\"')
+        (root / f"{number}.md").write_text(
+            f'---\ntitle: "{escaped}"\ndate: 2025-01-0{number + 1}\ntags: ["{escaped}"]\n---\n'
+            f"{title}\n\n[{title}](https://a.example/{number})\n\x1b[2J\x1b]52;c;aGk=\x07 tail\n",
+            encoding="utf-8",
+        )
+    app = TuiReaderApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        lines = "\n".join(sidebar_lines(app))
+        for title in HOSTILE_TITLES:
+            assert title in lines
+        for _ in HOSTILE_TITLES:
+            text = reader_text(app)
+            assert "\x1b" not in text
+            await pilot.press("l")
+            await settle(pilot)
+            await pilot.press("escape", "j")
+            await settle(pilot)
+        # Clicking the sidebar where a [@click=app.quit] title is drawn must not quit.
+        await pilot.click(ArticleList, offset=(5, 0))
+        await settle(pilot)
+        assert app.is_running
