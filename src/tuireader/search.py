@@ -169,6 +169,9 @@ class SearchIndex:
             live_count=len(unique),
             live_length=float(lengths.sum()),
         )
+        # Load the OpenCC dictionaries for query variants now, not on the first keystroke.
+        term_variants("软件")
+        term_variants("軟體")
         return cls(snapshot, {article.id: slot for slot, article in enumerate(unique)})
 
     def __len__(self) -> int:
