@@ -310,3 +310,29 @@ def _category(reason: str) -> str:
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def load_file(root: Path, relative_path: str) -> tuple[list[Article], list[Problem]]:
+    """Load one file of the folder (for live reload): its entries, or a problem saying why not.
+
+    `relative_path` is the raw path under `root`, as a watcher reports it; the entries' `path`
+    is its display form. A file that vanished gives no entries and no problem.
+    """
+    full = os.path.join(root, relative_path)
+    shown = _display_path(relative_path)
+    if not os.path.lexists(full):
+        return [], []
+    data, reason, truncated = _read_file(full, os.path.realpath(root))
+    if data is None:
+        return [], [Problem(shown, reason or "skipped: unreadable")]
+    found, problems = parse_file(shown, data)
+    if truncated:
+        note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        found = [dataclasses.replace(a, problems=(*a.problems, note)) for a in found]
+        problems = _merge(shown, problems, note)
+    return found, problems
+
+
+def display_path(relative_path: str) -> str:
+    """How a raw relative path appears in `Article.path` (to match watcher events to entries)."""
+    return _display_path(relative_path)
