@@ -16,6 +16,7 @@ import errno
 import os
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,58 +92,138 @@ def bundled_corpus_path() -> Path:
     return Path(__file__).resolve().parents[2] / "corpus"
 
 
-def load_corpus(root: Path) -> LoadResult:
-    """Load every article file under `root` (hidden folders and files are left out).
+Stamp = tuple[int, int, int, int]
+"""What identifies one version of a file without reading it: size, mtime_ns, ctime_ns, inode."""
 
-    Entries are sorted by (path, line). Never raises for a problem with a file or subfolder, and
-    never writes anything.
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """An article file found by `scan_folder`.
+
+    `relative` is the raw path under the root (OS separators, undecodable bytes kept as
+    surrogates); `stamp` is None when the file could not be stat'ed (it will be read anyway, and
+    the read says what is wrong).
     """
-    root_real = os.path.realpath(root)
-    articles: list[Article] = []
+
+    relative: str
+    stamp: Stamp | None
+
+
+@dataclass(slots=True)
+class FolderScan:
+    """The article files of a folder, in walk order, and what the walk itself could not do."""
+
+    files: list[FoundFile]
+    problems: list[Problem]
+    skipped_other: int
+
+
+def scan_folder(root: Path) -> FolderScan:
+    """Find the article files under `root` (hidden folders and files are left out) and stat them.
+
+    Reads no file. Symlinked folders are not followed (one problem each); an unreadable folder is
+    one problem and the walk goes on.
+    """
+    found: list[FoundFile] = []
     problems: list[Problem] = []
-    files = 0
     skipped_other = 0
-
-    def on_walk_error(error: OSError) -> None:
-        where = _display_path(os.path.relpath(error.filename, root)) if error.filename else "."
-        problems.append(Problem(where, f"skipped: folder unreadable ({_os_reason(error)})"))
-
-    for folder, dirnames, filenames in os.walk(root, onerror=on_walk_error, followlinks=False):
-        kept = []
-        for name in sorted(dirnames):
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        folder = os.path.join(root, prefix[: -len(os.sep)]) if prefix else os.fspath(root)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            where = _display_path(prefix[: -len(os.sep)]) if prefix else "."
+            problems.append(Problem(where, f"skipped: folder unreadable ({_os_reason(error)})"))
+            continue
+        subfolders: list[str] = []
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
-            if os.path.islink(os.path.join(folder, name)):
-                relative = os.path.relpath(os.path.join(folder, name), root)
-                problems.append(
-                    Problem(_display_path(relative), "skipped: symlinked folder (not followed)")
-                )
+            relative = prefix + name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.is_symlink():
+                    problems.append(
+                        Problem(_display_path(relative), "skipped: symlinked folder (not followed)")
+                    )
+                else:
+                    subfolders.append(relative + os.sep)
                 continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            full = os.path.join(folder, name)
-            relative = _display_path(os.path.relpath(full, root))
             if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
                 skipped_other += 1
                 continue
-            files += 1
-            data, reason, truncated = _read_file(full, root_real)
-            if data is None:
-                problems.append(Problem(relative, reason or "skipped: unreadable"))
-                continue
-            found, file_problems = parse_file(relative, data)
-            if truncated:
-                note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-                found = [dataclasses.replace(a, problems=(*a.problems, note)) for a in found]
-                file_problems = _merge(relative, file_problems, note)
-            articles.extend(found)
-            problems.extend(file_problems)
-    articles.sort(key=lambda a: (a.path, a.line))
-    problems.sort(key=lambda p: p.path)
-    return LoadResult(Path(root), articles, problems, files, skipped_other)
+            try:
+                info = entry.stat()
+                stamp: Stamp | None = (
+                    info.st_size,
+                    info.st_mtime_ns,
+                    info.st_ctime_ns,
+                    info.st_ino,
+                )
+            except OSError:
+                stamp = None
+            found.append(FoundFile(relative, stamp))
+        # Depth first in name order, like os.walk.
+        pending.extend(reversed(subfolders))
+    return FolderScan(found, problems, skipped_other)
+
+
+def read_found(root: Path, found: FoundFile, root_real: str) -> tuple[list[Article], list[Problem]]:
+    """Read and parse one file found by `scan_folder` (`root_real` is `realpath(root)`)."""
+    shown = _display_path(found.relative)
+    data, reason, truncated = _read_file(os.path.join(root, found.relative), root_real)
+    if data is None:
+        return [], [Problem(shown, reason or "skipped: unreadable")]
+    articles, problems = parse_file(shown, data)
+    if truncated:
+        note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        articles = [dataclasses.replace(a, problems=(*a.problems, note)) for a in articles]
+        problems = _merge(shown, problems, note)
+    return articles, problems
+
+
+def read_files(
+    root: str, files: list[FoundFile]
+) -> list[tuple[FoundFile, list[Article], list[Problem]]]:
+    """`read_found` for each file; what a loader worker process runs (it imports only this)."""
+    root_real = os.path.realpath(root)
+    root_path = Path(root)
+    return [(found, *read_found(root_path, found, root_real)) for found in files]
+
+
+def load_corpus(
+    root: Path,
+    *,
+    use_cache: bool = True,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadResult:
+    """Load every article file under `root` (hidden folders and files are left out).
+
+    Entries are sorted by (path, line). Never raises for a problem with a file or subfolder, and
+    never writes inside `root`. With `use_cache`, parsed files are reused from (and saved to) the
+    cache in the user's cache directory (`tuireader.cache`); files that missed it are parsed by
+    `workers` processes (default: one per core) when there are enough of them to be worth it.
+    `progress(done, total)` is called as files are loaded. See `tuireader.loader.CorpusLoader`
+    for loading in batches.
+    """
+    from tuireader.loader import CorpusLoader  # the loader builds on this module
+
+    loader = CorpusLoader(root, use_cache=use_cache, workers=workers)
+    for batch in loader:
+        if progress is not None:
+            progress(batch.done, batch.total)
+    result = loader.result()
+    if use_cache:
+        loader.save_cache()
+    return result
 
 
 def parse_file(relative_path: str, data: bytes) -> tuple[list[Article], list[Problem]]:

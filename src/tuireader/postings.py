@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -191,3 +192,34 @@ class Segment:
     @property
     def nbytes(self) -> int:
         return self.unigrams.nbytes + self.bigrams.nbytes
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The postings as named arrays (for the load cache)."""
+        arrays: dict[str, npt.NDArray[Any]] = {}
+        for kind, postings in (("uni", self.unigrams), ("bi", self.bigrams)):
+            for name in _POSTING_ARRAYS:
+                arrays[f"{kind}.{name}"] = getattr(postings, name)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, base: int, size: int, arrays: dict[str, npt.NDArray[Any]]) -> Segment:
+        """The segment of `to_arrays`; raises ValueError if the arrays do not fit together."""
+        parts = []
+        for kind in ("uni", "bi"):
+            keys, starts, docs, counts = (arrays[f"{kind}.{name}"] for name in _POSTING_ARRAYS)
+            if (
+                keys.dtype != np.uint64
+                or starts.dtype != np.int64
+                or docs.dtype != np.uint16
+                or counts.dtype != np.uint8
+                or starts.size != keys.size + 1
+                or docs.size != counts.size
+                or (starts.size and (starts[0] != 0 or starts[-1] != docs.size))
+                or (docs.size and int(docs.max()) >= size)
+            ):
+                raise ValueError("postings arrays do not fit together")
+            parts.append(_Postings(keys, starts, docs, counts))
+        return cls(base, size, parts[0], parts[1])
+
+
+_POSTING_ARRAYS = ("keys", "starts", "docs", "counts")

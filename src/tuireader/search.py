@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -176,6 +177,87 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return self._snapshot.live_count
+
+    # -- the load cache --------------------------------------------------------------------
+
+    def to_parts(
+        self,
+    ) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, npt.NDArray[Any]]] | None:
+        """(scalars, folded texts, arrays) to save, or None once articles were added or removed.
+
+        Only a freshly built index is saved, so that `from_parts` gets it back from the same
+        article list it was built from.
+        """
+        snapshot = self._snapshot
+        if snapshot.live_count != snapshot.size or len(self._slots) != snapshot.size:
+            return None
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "lengths": snapshot.lengths,
+            "days": snapshot.days,
+            "stamps": snapshot.stamps,
+        }
+        bases: dict[str, list[tuple[int, int]]] = {}
+        for name in _FIELD_NAMES:
+            bases[name] = []
+            for number, segment in enumerate(snapshot.segments[name]):
+                bases[name].append((segment.base, segment.size))
+                for key, array in segment.to_arrays().items():
+                    arrays[f"{name}.{number}.{key}"] = array
+        scalars = {"size": snapshot.size, "delta_base": snapshot.delta_base, "segments": bases}
+        texts = {name: snapshot.folded[name] for name in _FIELD_NAMES}
+        return scalars, texts, arrays
+
+    @classmethod
+    def from_parts(
+        cls,
+        articles: Sequence[Article],
+        scalars: dict[str, Any],
+        texts: dict[str, list[str]],
+        arrays: dict[str, npt.NDArray[Any]],
+    ) -> SearchIndex:
+        """The index `to_parts` saved, for the same `articles` it was built from.
+
+        Raises ValueError (or KeyError, TypeError) when the parts do not fit the articles.
+        """
+        unique = list({article.id: article for article in articles}.values())
+        size = len(unique)
+        if scalars["size"] != size or any(len(texts[name]) != size for name in _FIELD_NAMES):
+            raise ValueError("the index was built from other articles")
+        segments: dict[_FieldName, tuple[Segment, ...]] = {}
+        for name in _FIELD_NAMES:
+            found = []
+            expected_base = 0
+            for number, (base, count) in enumerate(scalars["segments"][name]):
+                if base != expected_base:
+                    raise ValueError("segments do not cover the articles")
+                prefix = f"{name}.{number}."
+                parts = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+                found.append(Segment.from_arrays(base, count, parts))
+                expected_base = base + count
+            if expected_base != size:
+                raise ValueError("segments do not cover the articles")
+            segments[name] = tuple(found)
+        lengths = np.array(arrays["lengths"], dtype=np.float64)
+        days = np.array(arrays["days"], dtype=np.int32)
+        stamps = np.array(arrays["stamps"], dtype=np.float64)
+        if not lengths.size == days.size == stamps.size == size:
+            raise ValueError("per-article arrays do not fit the articles")
+        snapshot = _Snapshot(
+            size=size,
+            articles=unique,
+            folded={name: list(texts[name]) for name in _FIELD_NAMES},
+            segments=segments,
+            delta_base=int(scalars["delta_base"]),
+            alive=np.ones(size, dtype=np.bool_),
+            lengths=lengths,
+            days=days,
+            stamps=stamps,
+            live_count=size,
+            live_length=float(lengths.sum()),
+        )
+        term_variants("软件")
+        term_variants("軟體")
+        return cls(snapshot, {article.id: slot for slot, article in enumerate(unique)})
 
     # -- changes ---------------------------------------------------------------------------
 

@@ -1,0 +1,272 @@
+"""Loading a folder in batches: cached files first, the others parsed on every core.
+
+```
+loader = CorpusLoader(root)
+for batch in loader:          # LoadBatch: new entries and problems, files done / total
+    show(batch.articles)
+result = loader.result()      # the LoadResult, sorted as `load_corpus` sorts it
+index = loader.cached_index() or SearchIndex.build(result.articles)
+loader.save_cache(index)      # slow at 100k (seconds): call it after the UI is ready
+```
+
+Files whose stamp (size, mtime_ns, ctime_ns, inode) matches the cache are not read at all.
+The others are read and parsed in worker processes (spawned, never forked: the app runs this
+from a thread) in chunks, unless there are too few of them to pay for starting the processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tuireader import cache
+from tuireader.articles import Article
+from tuireader.cache import CachedFile, Stamp
+
+if TYPE_CHECKING:
+    from tuireader.search import SearchIndex
+from tuireader.corpus import (
+    FoundFile,
+    LoadResult,
+    Problem,
+    display_path,
+    read_files,
+    scan_folder,
+)
+
+POOL_MIN_FILES = 1500
+"""Fewer files to parse than this are parsed in this process (starting workers costs ~0.4 s)."""
+
+CHUNK_FILES = 200
+"""Files per task sent to a worker: small enough for steady progress, large enough to be cheap."""
+
+
+@dataclass(slots=True)
+class LoadBatch:
+    """Entries and problems that just became available, and how far loading is.
+
+    `done` and `total` count article files; `from_cache` is true for the batch of files the
+    cache answered. Entries of one batch are in no particular order.
+    """
+
+    articles: list[Article]
+    problems: list[Problem]
+    done: int
+    total: int
+    from_cache: bool = False
+
+
+@dataclass(slots=True)
+class _Parsed:
+    relative: str
+    stamp: Stamp | None
+    articles: list[Article]
+    problems: list[Problem] = field(default_factory=list)
+
+
+class CorpusLoader:
+    """Loads one folder; iterate it for batches, then call `result()`.
+
+    Not thread-safe: use it from one thread (the app's loading worker). Iterating it again after
+    it finished yields nothing. `close()` (or leaving the iteration early) stops the workers.
+    """
+
+    def __init__(self, root: Path, *, use_cache: bool = True, workers: int | None = None) -> None:
+        self.root = Path(root)
+        self.use_cache = use_cache
+        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self._root_real = os.path.realpath(root)
+        self._records: dict[str, _Parsed] = {}
+        self._scan_problems: list[Problem] = []
+        self._skipped_other = 0
+        self._files = 0
+        self._parsed_count = 0
+        self._cached_count = 0
+        self._done = False
+        self._pool: ProcessPoolExecutor | None = None
+        self._result: LoadResult | None = None
+        self._cache_stale = False
+        self._index_from_cache: SearchIndex | None = None
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[LoadBatch]:
+        if self._done:
+            return
+        try:
+            yield from self._load()
+        finally:
+            self.close()
+        self._done = True
+
+    def _load(self) -> Iterator[LoadBatch]:
+        scan = scan_folder(self.root)
+        self._scan_problems = scan.problems
+        self._skipped_other = scan.skipped_other
+        self._files = total = len(scan.files)
+        cached = cache.read_articles(self.root) if self.use_cache else {}
+        missing: list[FoundFile] = []
+        hits: list[_Parsed] = []
+        for found in scan.files:
+            record = cached.get(found.relative)
+            if record is not None and found.stamp is not None and record.stamp == found.stamp:
+                problems = [Problem(path, reason) for path, reason in record.problems]
+                hits.append(_Parsed(found.relative, found.stamp, record.articles, problems))
+            else:
+                missing.append(found)
+        self._cache_stale = len(cached) != len(hits)
+        del cached
+        self._cached_count = len(hits)
+        for parsed in hits:
+            self._records[parsed.relative] = parsed
+        done = len(hits)
+        yield LoadBatch(
+            [a for p in hits for a in p.articles],
+            [*scan.problems, *(q for p in hits for q in p.problems)],
+            done,
+            total,
+            from_cache=True,
+        )
+        for chunk in self._parse(missing):
+            for parsed in chunk:
+                self._records[parsed.relative] = parsed
+            done += len(chunk)
+            self._parsed_count += len(chunk)
+            yield LoadBatch(
+                [a for p in chunk for a in p.articles],
+                [q for p in chunk for q in p.problems],
+                done,
+                total,
+            )
+
+    def _parse(self, missing: list[FoundFile]) -> Iterator[list[_Parsed]]:
+        if self.workers < 2 or len(missing) < POOL_MIN_FILES:
+            for start in range(0, len(missing), CHUNK_FILES):
+                yield _parsed(read_files(str(self.root), missing[start : start + CHUNK_FILES]))
+            return
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        chunks = [missing[i : i + CHUNK_FILES] for i in range(0, len(missing), CHUNK_FILES)]
+        # Workers need a moment to start: this process parses the first chunks meanwhile, then
+        # only collects results (unpickling them is its share of the work).
+        # Workers import only `tuireader.corpus` (and what it needs) to start fast.
+        submitted = {
+            self._pool.submit(read_files, str(self.root), chunk): chunk for chunk in chunks[1:]
+        }
+        yield _parsed(read_files(str(self.root), chunks[0]))
+        pending: set[Future[list[tuple[FoundFile, list[Article], list[Problem]]]]] = set(submitted)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                try:
+                    results = future.result()
+                except Exception:
+                    # A worker died (killed, out of memory, or a script without the
+                    # `if __name__ == "__main__":` guard that spawned workers need): parse here.
+                    results = read_files(str(self.root), submitted[future])
+                yield _parsed(results)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any (queued chunks are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    # -- results -----------------------------------------------------------------------------
+
+    def result(self) -> LoadResult:
+        """Everything loaded, as `load_corpus` returns it (runs the loading if not done yet)."""
+        if self._result is None:
+            for _batch in self:
+                pass
+            articles = [a for p in self._records.values() for a in p.articles]
+            problems = [
+                *self._scan_problems,
+                *(q for p in self._records.values() for q in p.problems),
+            ]
+            articles.sort(key=lambda a: (a.path, a.line))
+            problems.sort(key=lambda p: p.path)
+            self._result = LoadResult(
+                self.root, articles, problems, self._files, self._skipped_other
+            )
+        return self._result
+
+    @property
+    def cached_files(self) -> int:
+        """How many files the cache answered."""
+        return self._cached_count
+
+    @property
+    def parsed_files(self) -> int:
+        """How many files were read and parsed."""
+        return self._parsed_count
+
+    def fingerprint(self) -> str:
+        """Identifies the loaded article list (ids in order and their files' stamps)."""
+        stamps: dict[str, Stamp | None] = {}
+        for parsed in self._records.values():
+            shown = display_path(parsed.relative)
+            # Two raw paths shown alike: neither stamp can vouch for the entries.
+            stamps[shown] = None if shown in stamps else parsed.stamp
+        known = {path: stamp for path, stamp in stamps.items() if stamp is not None}
+        return cache.fingerprint(self.result().articles, known)
+
+    def cached_index(self) -> SearchIndex | None:
+        """The search index from the cache, if it was built from exactly these articles."""
+        if not self.use_cache:
+            return None
+        result = self.result()
+        parts = cache.read_index_parts(self.root, self.fingerprint())
+        if parts is None:
+            return None
+        from tuireader.search import SearchIndex  # numpy and OpenCC: not needed by workers
+
+        try:
+            self._index_from_cache = SearchIndex.from_parts(result.articles, *parts)
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        return self._index_from_cache
+
+    def save_cache(self, index: SearchIndex | None = None) -> None:
+        """Save the parsed files (if any was parsed) and `index` (built from `result()`).
+
+        Best effort and silent: a cache that cannot be written is just not there next time.
+        Takes seconds at 100k articles; call it from a worker, after the UI is ready.
+        """
+        if not self.use_cache:
+            return
+        self.result()
+        if self._parsed_count or self._cache_stale:
+            records = {
+                p.relative: CachedFile(
+                    p.stamp, p.articles, [(q.path, q.reason) for q in p.problems]
+                )
+                for p in self._records.values()
+                if p.stamp is not None and _cacheable(p)
+            }
+            cache.write_articles(self.root, records)
+        if index is not None and index is not self._index_from_cache:
+            parts = index.to_parts()
+            if parts is not None:
+                cache.write_index_parts(self.root, self.fingerprint(), *parts)
+
+
+def _cacheable(parsed: _Parsed) -> bool:
+    # A read failure (permission, vanished, FIFO) may be gone next time without the stamp
+    # changing much; only parses of files that were actually read are kept.
+    return bool(parsed.articles) or all(
+        q.reason.startswith("skipped: binary") or not q.reason.startswith("skipped:")
+        for q in parsed.problems
+    )
+
+
+def _parsed(results: list[tuple[FoundFile, list[Article], list[Problem]]]) -> list[_Parsed]:
+    return [
+        _Parsed(found.relative, found.stamp, articles, problems)
+        for found, articles, problems in results
+    ]
