@@ -1,0 +1,324 @@
+"""The cached, parallel loader: same results as a plain load, and a cache that is never trusted."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from tuireader import cache, loader
+from tuireader.cache import cache_path, read_articles
+from tuireader.corpus import LoadResult, load_corpus
+from tuireader.loader import CorpusLoader
+from tuireader.search import SearchIndex
+
+LISTING = "".join(
+    f"## [第 {n} 篇：模型 {n}](https://example.com/{n})\n\n2025-01-0{n} · 张三\n\n摘要 {n}。\n\n"
+    for n in range(1, 4)
+)
+
+
+def make_folder(root: Path, count: int = 40) -> Path:
+    for number in range(count):
+        folder = root / f"part{number % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if number % 10 == 3:
+            (folder / f"n{number}.txt").write_text(f"第 {number} 篇纯文本\n模型 训练\n", "utf-8")
+        else:
+            (folder / f"n{number}.md").write_text(
+                f'---\ntitle: "文章 {number}"\ndate: 2025-02-{number % 28 + 1:02d}\n'
+                f"tags: [t{number % 4}]\n---\n\n模型 训练 [link](https://x.com/{number})\n",
+                "utf-8",
+            )
+    (root / "listing.md").write_text(LISTING, "utf-8")
+    (root / "binary.md").write_bytes(b"\x00\x01\x02" * 100)
+    (root / "bad-front.md").write_text("---\ntitle: [unclosed\n---\n\nbody\n", "utf-8")
+    (root / "gbk.txt").write_bytes("中文标题\n模型发布\n".encode("gb18030"))
+    (root / "notes.json").write_text("{}", "utf-8")
+    return root
+
+
+def same(a: LoadResult, b: LoadResult) -> None:
+    assert a.articles == b.articles
+    assert [x.problems for x in a.articles] == [x.problems for x in b.articles]
+    assert a.problems == b.problems
+    assert (a.files, a.skipped_other) == (b.files, b.skipped_other)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return make_folder(tmp_path / "corpus")
+
+
+def plain(root: Path) -> LoadResult:
+    return CorpusLoader(root, use_cache=False, workers=1).result()
+
+
+# --- parallel loading ---------------------------------------------------------------------------
+
+
+def test_worker_processes_give_the_same_result_as_one_process(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "POOL_MIN_FILES", 0)
+    monkeypatch.setattr(loader, "CHUNK_FILES", 7)
+    parallel = CorpusLoader(folder, use_cache=False, workers=2)
+    result = parallel.result()
+    same(result, plain(folder))
+    assert parallel.parsed_files == result.files
+    assert any(p.reason.startswith("skipped: binary") for p in result.problems)
+    assert any("frontmatter" in p.reason for p in result.problems)
+    assert len([a for a in result.articles if a.path == "listing.md"]) == 3
+
+
+def test_batches_cover_every_entry_once_and_count_up_to_the_total(folder: Path) -> None:
+    batches = list(CorpusLoader(folder, workers=1))
+    assert batches[0].from_cache and batches[0].done == 0
+    assert [b.done for b in batches] == sorted(b.done for b in batches)
+    assert batches[-1].done == batches[-1].total == plain(folder).files
+    ids = [a.id for b in batches for a in b.articles]
+    assert sorted(ids) == sorted(a.id for a in plain(folder).articles)
+
+
+def test_load_corpus_keeps_its_result_and_reports_progress(folder: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    result = load_corpus(folder, progress=lambda done, total: seen.append((done, total)))
+    same(result, plain(folder))
+    assert seen[-1] == (result.files, result.files)
+
+
+# --- the articles cache -------------------------------------------------------------------------
+
+
+def test_second_load_parses_nothing_and_gives_the_same_result(folder: Path) -> None:
+    first = load_corpus(folder)
+    again = CorpusLoader(folder)
+    same(again.result(), first)
+    assert again.parsed_files == 0
+    assert again.cached_files == first.files
+
+
+def test_a_file_changed_in_size_or_mtime_is_parsed_again(folder: Path) -> None:
+    load_corpus(folder)
+    grown = folder / "part0" / "n0.md"
+    grown.write_text(grown.read_text("utf-8").replace("文章 0", "文章 零号"), "utf-8")
+    touched = folder / "part1" / "n1.md"
+    info = touched.stat()
+    os.utime(touched, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))
+    again = CorpusLoader(folder)
+    result = again.result()
+    assert again.parsed_files == 2
+    assert "文章 零号" in {a.title for a in result.articles}
+    same(result, plain(folder))
+
+
+def test_same_size_and_mtime_but_replaced_file_is_parsed_again(folder: Path) -> None:
+    load_corpus(folder)
+    target = folder / "part2" / "n2.md"
+    info = target.stat()
+    text = target.read_text("utf-8").replace("文章 2", "文章 9")
+    replacement = folder / "part2" / ".n2.tmp"
+    replacement.write_text(text, "utf-8")
+    os.utime(replacement, ns=(info.st_atime_ns, info.st_mtime_ns))
+    os.replace(replacement, target)  # same size and mtime, new inode and ctime
+    again = CorpusLoader(folder)
+    assert "文章 9" in {a.title for a in again.result().articles}
+    assert again.parsed_files == 1
+
+
+def test_added_and_removed_files_are_seen(folder: Path) -> None:
+    load_corpus(folder)
+    (folder / "part0" / "n0.md").unlink()
+    (folder / "new.md").write_text("# 新文章\n\n正文\n", "utf-8")
+    again = CorpusLoader(folder)
+    result = again.result()
+    assert again.parsed_files == 1
+    titles = {a.title for a in result.articles}
+    assert "新文章" in titles and "文章 0" not in titles
+    same(result, plain(folder))
+    again.save_cache()
+    assert len(read_articles(folder)) == result.files
+
+
+def damage_truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def damage_flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) - 10] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def damage_header(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[40] ^= 0xFF  # inside the metadata
+    path.write_bytes(bytes(data))
+
+
+def damage_garbage(path: Path) -> None:
+    path.write_bytes(os.urandom(5000))
+
+
+def damage_empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def damage_directory(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        damage_truncate,
+        damage_flip,
+        damage_header,
+        damage_garbage,
+        damage_empty,
+        damage_directory,
+    ],
+)
+def test_a_damaged_articles_cache_is_ignored_and_rebuilt(folder: Path, damage: object) -> None:
+    first = load_corpus(folder)
+    path = cache_path(folder, "articles")
+    assert path is not None and path.is_file()
+    damage(path)  # type: ignore[operator]
+    assert read_articles(folder) == {}
+    again = CorpusLoader(folder)
+    same(again.result(), first)
+    assert again.parsed_files == first.files
+    again.save_cache()
+    if path.is_file():
+        assert len(read_articles(folder)) == first.files
+
+
+def test_another_tuireader_version_or_format_is_ignored(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_corpus(folder)
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "__version__", "999.0")
+        assert read_articles(folder) == {}
+    assert read_articles(folder)
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "FORMAT_VERSION", cache.FORMAT_VERSION + 1)
+        assert read_articles(folder) == {}
+
+
+def test_a_cache_of_another_folder_is_not_used(folder: Path, tmp_path: Path) -> None:
+    load_corpus(folder)
+    other = make_folder(tmp_path / "other", count=5)
+    source, target = cache_path(folder, "articles"), cache_path(other, "articles")
+    assert source is not None and target is not None
+    target.write_bytes(source.read_bytes())
+    assert read_articles(other) == {}
+
+
+def test_a_cache_holding_a_class_is_refused_without_running_it(folder: Path) -> None:
+    path = cache_path(folder, "articles")
+    assert path is not None
+    meta = {
+        "version": cache.__version__,
+        "kind": "articles",
+        "root": os.path.realpath(folder),
+        "evil": pickle.loads(pickle.dumps(Path("/"))),  # any class
+    }
+    cache._write_container(path, meta, [b""])
+    assert path.is_file()
+    assert read_articles(folder) == {}
+
+
+def test_the_cache_is_never_written_inside_the_folder(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(folder / ".cache"))
+    before = sorted(p for p in folder.rglob("*"))
+    loaded = CorpusLoader(folder)
+    result = loaded.result()
+    loaded.save_cache(SearchIndex.build(result.articles))
+    assert sorted(p for p in folder.rglob("*")) == before
+    assert cache_path(folder, "articles") is None
+
+
+def test_concurrent_writers_and_readers_never_see_a_torn_cache(folder: Path) -> None:
+    first = CorpusLoader(folder)
+    first.result()
+    records = {
+        p.relative: cache.CachedFile(p.stamp, p.articles, [(q.path, q.reason) for q in p.problems])
+        for p in first._records.values()
+        if p.stamp is not None
+    }
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for _ in range(15):
+                cache.write_articles(folder, records)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    def read() -> None:
+        for _ in range(30):
+            seen.append(len(read_articles(folder)))
+
+    threads = [threading.Thread(target=write) for _ in range(3)] + [threading.Thread(target=read)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert set(seen) <= {0, len(records)}
+    assert len(read_articles(folder)) == len(records)
+    leftovers = [p for p in cache.cache_dir().iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+# --- the index cache ----------------------------------------------------------------------------
+
+
+def hits(index: SearchIndex, query: str) -> list[tuple[str, float]]:
+    return [(h.id, round(h.score, 9)) for h in index.search(query, limit=50).hits]
+
+
+def test_an_unchanged_folder_reuses_the_index_with_identical_results(folder: Path) -> None:
+    first = CorpusLoader(folder)
+    built = SearchIndex.build(first.result().articles)
+    first.save_cache(built)
+    again = CorpusLoader(folder)
+    reused = again.cached_index()
+    assert reused is not None
+    for query in ("模型", "训练 -文章", "title:文章", "x.com", "tag:t1", "第 2 篇", "中文"):
+        assert hits(reused, query) == hits(built, query)
+        assert reused.count(query) == built.count(query)
+    # It stays a normal index: articles can be added and removed.
+    article = again.result().articles[0]
+    reused.remove(article.id)
+    assert article.id not in {h.id for h in reused.search("模型", limit=100).hits}
+    reused.add(article)
+    assert reused.count("模型") == built.count("模型")
+
+
+def test_a_changed_folder_does_not_reuse_the_index(folder: Path) -> None:
+    first = CorpusLoader(folder)
+    first.save_cache(SearchIndex.build(first.result().articles))
+    (folder / "part0" / "n0.md").write_text("# 改过了\n\n新的正文\n", "utf-8")
+    assert CorpusLoader(folder).cached_index() is None
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, damage_garbage])
+def test_a_damaged_index_cache_is_ignored(folder: Path, damage: object) -> None:
+    first = CorpusLoader(folder)
+    first.save_cache(SearchIndex.build(first.result().articles))
+    path = cache_path(folder, "index")
+    assert path is not None
+    damage(path)  # type: ignore[operator]
+    again = CorpusLoader(folder)
+    assert again.cached_index() is None
+    assert again.result().articles == first.result().articles
