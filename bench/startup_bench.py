@@ -1,0 +1,628 @@
+"""Startup, memory, sidebar and large-article benchmark of tuireader against plain Textual.
+
+Run: uv run python bench/startup_bench.py [--sizes 10000,100000] [--runs 3] [--work DIR]
+
+Every measurement runs in its own subprocess (so peak memory is its own, and start-up includes
+the interpreter and the imports). Folders are generated once under --work (default: a folder
+in the system temp dir, outside the repo) and reused; caches live there too, never in the
+user's cache dir. See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import opencc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_bench import DOC_BYTES, SEED, TRADITIONAL_SHARE, _seed_sentences
+
+FILES_PER_FOLDER = 500
+SCREEN = (120, 40)
+TIMEOUT = 900.0
+
+
+# --- synthetic folders ----------------------------------------------------------------------------
+
+
+def generate_folder(root: Path, size: int) -> None:
+    """Write `size` Markdown articles of about DOC_BYTES bytes under `root` (deterministic).
+
+    The text is the search benchmark's (recombined seed sentences, a quarter Traditional), with
+    YAML frontmatter (title, date, tags), 500 files per subfolder.
+    """
+    rng = random.Random(SEED)
+    sentences = _seed_sentences()
+    s2t = opencc.OpenCC("s2t")
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    for number in range(size):
+        parts: list[str] = []
+        length = 0
+        while length < DOC_BYTES:
+            sentence = rng.choice(sentences)
+            parts.append(sentence)
+            length += len(sentence.encode()) + 1
+            if rng.random() < 0.2:
+                parts.append("\n\n")
+        body = " ".join(parts)
+        title = rng.choice(sentences)[:40]
+        if rng.random() < TRADITIONAL_SHARE:
+            body, title = s2t.convert(body), s2t.convert(title)
+        date = start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+        folder = root / f"{number // FILES_PER_FOLDER:04d}"
+        if number % FILES_PER_FOLDER == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        text = (
+            f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+            f"date: {date.isoformat()}\ntags: [bench, t{number % 7}]\n---\n\n{body}\n"
+        )
+        (folder / f"article-{number:06d}.md").write_text(text, "utf-8")
+
+
+def ensure_folder(work: Path, size: int) -> Path:
+    root = work / f"corpus-{size}"
+    done = root / ".complete"
+    if not done.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"generating {size} articles in {root}", file=sys.stderr)
+        generate_folder(root, size)
+        done.write_text("ok")
+    return root
+
+
+LARGE_BYTES = 1_000_000
+
+
+def large_articles() -> dict[str, str]:
+    """Three 1 MB Markdown articles: many paragraphs, one giant paragraph, a 4,000-row table."""
+    rng = random.Random(SEED)
+    sentences = _seed_sentences()
+
+    def text(size: int, joiner: str) -> str:
+        parts, length = [], 0
+        while length < size:
+            sentence = rng.choice(sentences)
+            parts.append(sentence)
+            length += len(sentence.encode()) + len(joiner)
+        return joiner.join(parts)
+
+    paragraphs = "\n\n".join(text(600, " ") for _ in range(LARGE_BYTES // 600))
+    giant = text(LARGE_BYTES, " ").replace("\n", " ")
+    rows = ["| # | 标题 | 说明 |", "|---|---|---|"]
+    for number in range(4000):
+        rows.append(f"| {number} | {text(60, ' ')[:30]} | {text(200, ' ')[:80]} |")
+    return {
+        "paragraphs": "# 很多段落\n\n" + paragraphs + "\n",
+        "giant": "# 一个巨大的段落\n\n" + giant + "\n",
+        "table": "# 四千行的表格\n\n" + "\n".join(rows) + "\n",
+    }
+
+
+# --- children: each prints one JSON line ----------------------------------------------------------
+
+
+def _peaks() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_mb": own, "worker_peak_mb": workers}
+
+
+def _run(run: Callable[[], Any], marks: dict[str, Any]) -> None:
+    """Run a headless app; an error while it shuts down is noted, not fatal (figures are in)."""
+    try:
+        asyncio.run(run())
+    except Exception as error:
+        if "search_ready" not in marks and "open_s" not in marks and "fill_s" not in marks:
+            raise
+        marks["exit_error"] = f"{type(error).__name__}: {error}"
+
+
+async def _wait(condition: Callable[[], bool], interval: float = 0.005) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(interval)
+
+
+def child_app(folder: str) -> dict[str, Any]:
+    """The real app, headless: launch → first frame with titles, → `app.index is not None`."""
+    from tuireader.app import TuiReaderApp
+    from tuireader.widgets.article_list import ArticleList
+
+    imported = time.time()
+    app = TuiReaderApp(Path(folder))
+    marks: dict[str, Any] = {"imported": imported}
+
+    async def run() -> None:
+        async with app.run_test(size=SCREEN) as pilot:
+            sidebar = app.query_one(ArticleList)
+            await _wait(lambda: len(sidebar.rows) > 0)
+            await pilot.pause()
+            marks["first_frame"] = time.time()
+            marks["rows_at_first_frame"] = len(sidebar.rows)
+            await _wait(lambda: app.index is not None, 0.01)
+            marks["search_ready"] = time.time()
+            marks["rows"] = len(sidebar.rows)
+            # Whatever the app does after (saving the cache) counts for memory, not time.
+            await _wait(lambda: not app.workers_in_group("load"), 0.05)
+
+    _run(run, marks)
+    return {**marks, **_peaks()}
+
+
+def child_core(folder: str) -> dict[str, Any]:
+    """The core alone, as the app is meant to call it: batches, then the index, then the cache."""
+    from tuireader.loader import CorpusLoader
+    from tuireader.search import SearchIndex
+
+    marks: dict[str, Any] = {"imported": time.time()}
+    loader = CorpusLoader(Path(folder))
+    for batch in loader:
+        if batch.articles and "first_frame" not in marks:
+            marks["first_frame"] = time.time()  # the first titles the UI could show
+    result = loader.result()
+    marks["loaded"] = time.time()
+    index = loader.cached_index()
+    marks["index_from_cache"] = index is not None
+    if index is None:
+        index = SearchIndex.build(result.articles)
+    marks["search_ready"] = time.time()
+    marks["parsed_files"] = loader.parsed_files
+    marks["rows"] = len(result.articles)
+    loader.save_cache(index)
+    marks["cache_saved_s"] = time.time() - marks["search_ready"]
+    return {**marks, **_peaks()}
+
+
+def child_baseline(folder: str) -> dict[str, Any]:
+    """Plain Textual: an OptionList of titles filled after a plain load, then the index built.
+
+    The load is the loader as it was before the cache and the workers: one process, no cache.
+    """
+    from textual import work
+    from textual.app import App, ComposeResult
+    from textual.content import Content
+    from textual.widgets import OptionList
+    from textual.widgets.option_list import Option
+
+    from tuireader.corpus import load_corpus
+    from tuireader.search import SearchIndex
+
+    marks: dict[str, Any] = {"imported": time.time()}
+
+    class Baseline(App[None]):
+        CSS = "OptionList { text-wrap: nowrap; text-overflow: ellipsis; }"
+        index: SearchIndex | None = None
+
+        def compose(self) -> ComposeResult:
+            yield OptionList()
+
+        def on_mount(self) -> None:
+            self.load()
+
+        @work(thread=True)
+        def load(self) -> None:
+            result = load_corpus(Path(folder), use_cache=False, workers=1)
+            options = [Option(Content(a.title), id=a.id) for a in result.articles]
+            self.call_from_thread(self.query_one(OptionList).add_options, options)
+            self.index = SearchIndex.build(result.articles)
+
+    app = Baseline()
+
+    async def run() -> None:
+        async with app.run_test(size=SCREEN) as pilot:
+            options = app.query_one(OptionList)
+            await _wait(lambda: options.option_count > 0)
+            await pilot.pause()
+            marks["first_frame"] = time.time()
+            await _wait(lambda: app.index is not None, 0.01)
+            marks["search_ready"] = time.time()
+            marks["rows"] = options.option_count
+
+    _run(run, marks)
+    return {**marks, **_peaks()}
+
+
+KEYS = (("j/down", "down", 20), ("pagedown", "pagedown", 10), ("G/end", "end", 3))
+KEYS += (("g/home", "home", 3),)
+
+
+def child_sidebar(widget: str, size: int) -> dict[str, Any]:
+    """Keypress latency in a sidebar of `size` entries: press, then wait until processed."""
+    from textual.app import App, ComposeResult
+    from textual.content import Content
+    from textual.widgets import Label, ListItem, ListView, OptionList
+    from textual.widgets.option_list import Option
+
+    from tuireader.articles import Article
+    from tuireader.widgets.article_list import ArticleList, Row
+
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    articles = [
+        Article(
+            id=f"a{n}",
+            path=f"{n // 500:04d}/article-{n:06d}.md",
+            title=f"第 {n} 篇：模型发布与强化学习的新进展 {n}",
+            body="",
+            date=start + timedelta(minutes=n),
+        )
+        for n in range(size)
+    ]
+
+    class Sidebar(App[None]):
+        CSS = "OptionList { text-wrap: nowrap; text-overflow: ellipsis; }"
+
+        def compose(self) -> ComposeResult:
+            if widget == "ArticleList":
+                yield ArticleList()
+            elif widget == "OptionList":
+                yield OptionList()
+            else:
+                yield ListView()
+
+    app = Sidebar()
+    result: dict[str, Any] = {"widget": widget, "size": size}
+
+    async def run() -> None:
+        async with app.run_test(size=SCREEN) as pilot:
+            started = time.perf_counter()
+            if widget == "ArticleList":
+                sidebar = app.query_one(ArticleList)
+                sidebar.set_rows([Row(a) for a in articles])
+                sidebar.focus()
+            elif widget == "OptionList":
+                options = app.query_one(OptionList)
+                options.add_options([Option(Content(a.title), id=a.id) for a in articles])
+                options.focus()
+                options.highlighted = 0
+            else:
+                view = app.query_one(ListView)
+                await view.extend([ListItem(Label(Content(a.title))) for a in articles])
+                view.focus()
+                view.index = 0
+            await pilot.pause()
+            result["fill_s"] = time.perf_counter() - started
+            for label, key, times in (*KEYS, ("no-op key", "f12", 5)):
+                latencies = []
+                for _ in range(times):
+                    # Process CPU time, not wall time: the Pilot's wait for idle sleeps for a
+                    # fixed ~80 ms whatever the widget does, which would hide the difference.
+                    started = time.process_time()
+                    await pilot.press(key)
+                    await pilot.pause()
+                    latencies.append((time.process_time() - started) * 1000)
+                result[label] = {"median": statistics.median(latencies), "max": max(latencies)}
+
+    _run(run, result)
+    return {**result, **_peaks()}
+
+
+class _Heartbeat:
+    """A 10 ms interval timer on the event loop; the longest gap between ticks is the stall."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.longest = 0.0
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def reset(self) -> None:
+        self.last = time.perf_counter()
+        self.longest = 0.0
+
+
+async def _measure(
+    pilot: Any, beat: _Heartbeat, action: Callable[[], Any], done: Callable[[], bool]
+) -> tuple[float, float]:
+    """(seconds until `done` and the loop idles, longest stall in ms) around `action`."""
+    await pilot.pause(0.05)
+    beat.reset()
+    started = time.perf_counter()
+    outcome = action()
+    if asyncio.iscoroutine(outcome):
+        await outcome
+    await _wait(done, 0.01)
+    await pilot.pause()
+    elapsed = time.perf_counter() - started
+    await pilot.pause(0.05)
+    return elapsed, beat.longest * 1000
+
+
+def child_article(widget: str, case: str, folder: str) -> dict[str, Any]:
+    """Open one 1 MB article, then resize the terminal; time both and the longest stall."""
+    text = (Path(folder) / f"{case}.md").read_text("utf-8")
+    result: dict[str, Any] = {"widget": widget, "case": case}
+    beat = _Heartbeat()
+    if widget == "ArticleView":
+        from tuireader.app import TuiReaderApp
+        from tuireader.widgets.article_list import ArticleList
+        from tuireader.widgets.article_view import ArticleView
+
+        app: Any = TuiReaderApp(Path(folder), watch=False)
+
+        async def run() -> None:
+            async with app.run_test(size=SCREEN) as pilot:
+                app.set_interval(0.01, beat.tick)
+                sidebar = app.query_one(ArticleList)
+                reader = app.query_one(ArticleView)
+                await _wait(lambda: len(sidebar.rows) == 3 and app.index is not None)
+                target = next(i for i, r in enumerate(sidebar.rows) if case in r.article.path)
+                other = (target + 1) % 3
+                sidebar.cursor = other
+                other_id = sidebar.rows[other].article.id
+                await _wait(lambda: reader.article is not None and reader.article.id == other_id)
+                target_id = sidebar.rows[target].article.id
+
+                def choose() -> None:
+                    sidebar.cursor = target
+
+                def shown() -> bool:
+                    return reader.article is not None and reader.article.id == target_id
+
+                result["open_s"], result["open_stall_ms"] = await _measure(
+                    pilot, beat, choose, shown
+                )
+                result["resize_s"], result["resize_stall_ms"] = await _measure(
+                    pilot, beat, lambda: pilot.resize_terminal(80, 40), lambda: True
+                )
+
+    else:
+        from textual.app import App, ComposeResult
+        from textual.containers import VerticalScroll
+        from textual.widgets import Markdown
+
+        class Stock(App[None]):
+            def compose(self) -> ComposeResult:
+                with VerticalScroll():
+                    yield Markdown(open_links=False)
+
+        app = Stock()
+
+        async def run() -> None:
+            async with app.run_test(size=SCREEN) as pilot:
+                app.set_interval(0.01, beat.tick)
+                markdown = app.query_one(Markdown)
+                result["open_s"], result["open_stall_ms"] = await _measure(
+                    pilot, beat, lambda: markdown.update(text), lambda: True
+                )
+                result["resize_s"], result["resize_stall_ms"] = await _measure(
+                    pilot, beat, lambda: pilot.resize_terminal(80, 40), lambda: True
+                )
+
+    _run(run, result)
+    return {**result, **_peaks()}
+
+
+# --- the parent ---------------------------------------------------------------------------------
+
+
+def run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    launched = time.time()
+    command = [sys.executable, __file__, "--child", *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{args} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_s"] = time.time() - launched
+    for mark in ("imported", "first_frame", "search_ready"):
+        if mark in result:
+            result[mark + "_s"] = result[mark] - launched
+    return result
+
+
+def child_env(work: Path, cache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["TUIREADER_CACHE_DIR"] = str(cache)
+    env["TUIREADER_STATE_DIR"] = str(work / "state")
+    env["TUIREADER_CONFIG"] = str(work / "no-config.toml")
+    # Imports as after the first launch of an install: bytecode cached (outside the repo).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
+def startup_rows(work: Path, sizes: list[int], runs: int, large_runs: int) -> list[dict[str, Any]]:
+    """Cold runs start with an empty cache dir; warm runs reuse the last cold run's cache."""
+    rows = []
+    folders: list[tuple[str, Path, int]] = [("bundled", _bundled(), runs)]
+    for size in sizes:
+        count = large_runs if size >= 100_000 else runs
+        folders.append((str(size), ensure_folder(work, size), count))
+    # One discarded launch of each kind fills the bytecode cache.
+    for kind in ("baseline", "app"):
+        run_child([kind, str(folders[0][1])], child_env(work, work / "cache-warmup"))
+    for label, folder, count in folders:
+        for kind in ("baseline", "app", "core"):
+            if label == "bundled" and kind == "core":
+                continue
+            cache = work / f"cache-{kind}-{label}"
+            for temperature in ("cold",) if kind == "baseline" else ("cold", "warm"):
+                measured = []
+                for _ in range(count):
+                    if temperature == "cold":
+                        shutil.rmtree(cache, ignore_errors=True)
+                    measured.append(run_child([kind, str(folder)], child_env(work, cache)))
+                    print(f"done: startup {kind} {label} {temperature}", file=sys.stderr)
+                rows.append(_summarize(label, kind, temperature, measured))
+    return rows
+
+
+def _bundled() -> Path:
+    from tuireader.corpus import bundled_corpus_path
+
+    return bundled_corpus_path()
+
+
+def _summarize(
+    label: str, kind: str, temperature: str, runs: list[dict[str, Any]]
+) -> dict[str, Any]:
+    def median(key: str) -> float | None:
+        values = [r[key] for r in runs if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "folder": label,
+        "kind": kind,
+        "temperature": temperature,
+        "runs": len(runs),
+        "first_frame_s": median("first_frame_s"),
+        "search_ready_s": median("search_ready_s"),
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        "worker_peak_mb": max(r["worker_peak_mb"] for r in runs),
+        "rows": runs[-1].get("rows"),
+        "index_from_cache": runs[-1].get("index_from_cache"),
+        "cache_saved_s": median("cache_saved_s"),
+    }
+
+
+def sidebar_rows(work: Path, size: int, listview_size: int) -> list[dict[str, Any]]:
+    env = child_env(work, work / "cache-sidebar")
+    rows = []
+    for widget, count in (
+        ("ArticleList", size),
+        ("OptionList", size),
+        ("ListView", min(size, listview_size)),
+    ):
+        rows.append(run_child(["sidebar", widget, str(count)], env))
+        print(f"done: sidebar {widget} {count}", file=sys.stderr)
+    return rows
+
+
+def article_rows(work: Path, runs: int) -> list[dict[str, Any]]:
+    folder = work / "large-articles"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in large_articles().items():
+        path = folder / f"{name}.md"
+        if not path.exists() or path.read_text("utf-8") != text:
+            path.write_text(text, "utf-8")
+    env = child_env(work, work / "cache-large")
+    rows = []
+    for case in ("paragraphs", "giant", "table"):
+        for widget in ("ArticleView", "Markdown"):
+            measured = [
+                run_child(["article", widget, case, str(folder)], env)
+                for _ in range(runs if widget == "ArticleView" else 1)
+            ]
+            print(f"done: article {widget} {case}", file=sys.stderr)
+            rows.append(
+                {
+                    "widget": widget,
+                    "case": case,
+                    "runs": len(measured),
+                    **{
+                        key: statistics.median(r[key] for r in measured)
+                        for key in ("open_s", "open_stall_ms", "resize_s", "resize_stall_ms")
+                    },
+                }
+            )
+    return rows
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def print_tables(
+    startup: list[dict[str, Any]], sidebar: list[dict[str, Any]], articles: list[dict[str, Any]]
+) -> None:
+    load = os.getloadavg()[0]
+    print(f"\nMachine: {os.cpu_count()} CPUs, 1-minute load average at the end {load:.2f}\n")
+    if startup:
+        base = {r["folder"]: r for r in startup if r["kind"] == "baseline"}
+        print(
+            "| folder | what | cache | runs | first frame s | search-ready s "
+            "| vs baseline | peak RSS MB | workers MB | entries |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for r in startup:
+            baseline = base.get(r["folder"])
+            ratio = "—"
+            if baseline and r["search_ready_s"] and baseline["search_ready_s"]:
+                ratio = f"{r['search_ready_s'] / baseline['search_ready_s']:.2f}×"
+            what = {"baseline": "plain Textual", "app": "tuireader app", "core": "core loader"}
+            cache = r["temperature"] + (" (index cached)" if r.get("index_from_cache") else "")
+            print(
+                f"| {r['folder']} | {what[r['kind']]} | {cache} | {r['runs']} "
+                f"| {_fmt(r['first_frame_s'])} | {_fmt(r['search_ready_s'])} | {ratio} "
+                f"| {r['peak_mb']:.0f} | {r['worker_peak_mb']:.0f} | {r['rows']} |"
+            )
+    if sidebar:
+        keys = [k for k, _, _ in KEYS] + ["no-op key"]
+        print("\n| sidebar | entries | fill s | " + " | ".join(keys) + " |")
+        print("|---|---|---|" + "---|" * len(keys))
+        for r in sidebar:
+            cells = " | ".join(f"{r[k]['median']:.1f} (max {r[k]['max']:.1f})" for k in keys)
+            print(f"| {r['widget']} | {r['size']} | {r['fill_s']:.2f} | {cells} |")
+        print("(ms of process CPU per keypress, press until processed and drawn: median (max))")
+    if articles:
+        print(
+            "\n| 1 MB article | widget | runs | open s | longest stall ms | resize s "
+            "| resize stall ms |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        for r in articles:
+            print(
+                f"| {r['case']} | {r['widget']} | {r['runs']} | {r['open_s']:.2f} "
+                f"| {r['open_stall_ms']:.0f} | {r['resize_s']:.2f} | {r['resize_stall_ms']:.0f} |"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--large-runs", type=int, default=1, help="runs at the largest size")
+    parser.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "tuireader-bench"
+    )
+    parser.add_argument("--sidebar-size", type=int, default=100_000)
+    parser.add_argument("--listview-size", type=int, default=10_000)
+    parser.add_argument("--only", default="startup,sidebar,article")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        children: dict[str, Callable[..., dict[str, Any]]] = {
+            "app": child_app,
+            "core": child_core,
+            "baseline": child_baseline,
+            "sidebar": lambda w, n: child_sidebar(w, int(n)),
+            "article": child_article,
+        }
+        print(json.dumps(children[kind](*rest)))
+        return
+    work = args.work.resolve()
+    if work.is_relative_to(Path(__file__).resolve().parents[1]):
+        raise SystemExit("--work must be outside the repository")
+    work.mkdir(parents=True, exist_ok=True)
+    only = set(args.only.split(","))
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    startup: list[dict[str, Any]] = []
+    if "startup" in only:
+        startup = startup_rows(work, sizes, args.runs, args.large_runs)
+    sidebar = sidebar_rows(work, args.sidebar_size, args.listview_size) if "sidebar" in only else []
+    articles = article_rows(work, args.runs) if "article" in only else []
+    print_tables(startup, sidebar, articles)
+
+
+if __name__ == "__main__":
+    main()
