@@ -34,6 +34,7 @@ BOUNDARY = 0x0A
 Int64s = npt.NDArray[np.int64]
 UInt16s = npt.NDArray[np.uint16]
 UInt8s = npt.NDArray[np.uint8]
+_SMALL_DOC_BITS = 32 - _CODE_BITS
 # Occurrence counts are stored in one byte: BM25 saturates long before 255.
 MAX_COUNT = 255
 
@@ -79,6 +80,67 @@ def fold_batch_from_folded(texts: Sequence[str]) -> FoldedBatch:
     return FoldedBatch(list(texts), codes, starts)
 
 
+class TrigramFilter:
+    """Which triples of consecutive folded characters occur somewhere in the indexed texts.
+
+    A phrase that contains a triple no document has cannot match anything, and pairs of
+    characters cannot tell: in a large corpus every pair of `模型的模型` occurs in most documents
+    while `型的模` occurs in none. One flag per hash slot, so a triple can be reported present
+    when it is not (a false positive only costs the check it would have saved), never the
+    reverse. Flags are only ever set, so readers need no lock.
+    """
+
+    def __init__(self, bits: int) -> None:
+        self._shift = np.uint32(32 - bits)
+        self._flags = np.zeros(1 << bits, dtype=np.bool_)
+
+    @classmethod
+    def for_chars(cls, chars: int) -> TrigramFilter:
+        """A filter sized for about `chars` characters of text (between 1 and 16 MB)."""
+        bits = min(24, max(20, (max(chars, 1) // 4).bit_length()))
+        return cls(bits)
+
+    def add(self, codes: npt.NDArray[np.uint32]) -> None:
+        """Record every triple of consecutive code points in `codes`."""
+        if codes.size >= 3:
+            self._flags[self._slots(codes)] = True
+
+    def may_contain(self, text: str) -> bool:
+        """False when `text` (folded) cannot occur in any indexed text."""
+        if len(text) < 3:
+            return True
+        return bool(self._flags[self._slots(code_points(text))].all())
+
+    def _slots(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        # Multiplicative hashing in wrapping 32-bit arithmetic; the top bits are the slot.
+        slots = codes[:-2] * np.uint32(0x9E3779B1)
+        mixed = codes[1:-1] * np.uint32(0x85EBCA77)
+        slots ^= mixed
+        np.multiply(codes[2:], np.uint32(0xC2B2AE3D), out=mixed)
+        slots += mixed
+        slots >>= self._shift
+        return slots
+
+    @property
+    def nbytes(self) -> int:
+        return self._flags.nbytes
+
+    @property
+    def flags(self) -> npt.NDArray[np.bool_]:
+        """One flag per hash slot (for the load cache)."""
+        return self._flags
+
+    @classmethod
+    def from_flags(cls, flags: npt.NDArray[np.bool_]) -> TrigramFilter:
+        """The filter with these `flags`; raises ValueError if they cannot be one."""
+        bits = flags.size.bit_length() - 1
+        if flags.dtype != np.bool_ or flags.size != 1 << bits or not 1 <= bits <= 32:
+            raise ValueError("not the flags of a trigram filter")
+        restored = cls(bits)
+        restored._flags = np.array(flags)  # a writable copy: adding articles sets more flags
+        return restored
+
+
 @dataclass(frozen=True, slots=True)
 class _Postings:
     keys: npt.NDArray[np.uint64]
@@ -87,7 +149,10 @@ class _Postings:
     counts: UInt8s
 
     @classmethod
-    def from_pairs(cls, pairs: npt.NDArray[np.uint64]) -> _Postings:
+    def from_pairs(
+        cls, pairs: npt.NDArray[np.uint64] | npt.NDArray[np.uint32], doc_bits: int = _DOC_BITS
+    ) -> _Postings:
+        """Postings from (key << doc_bits | document) pairs, one per occurrence."""
         pairs.sort()
         size = pairs.size
         if size == 0:
@@ -97,24 +162,36 @@ class _Postings:
                 np.zeros(0, np.uint16),
                 np.zeros(0, np.uint8),
             )
+        # Fresh memory is costly (page faults), so few arrays are made and most work in place;
+        # the caller passes `pairs` without keeping a reference, so it is freed here.
         new_pair = np.empty(size, dtype=np.bool_)
         new_pair[0] = True
         np.not_equal(pairs[1:], pairs[:-1], out=new_pair[1:])
         first = np.flatnonzero(new_pair)
-        counts = np.diff(np.append(first, size))
+        del new_pair
         unique = pairs[first]
-        del pairs, new_pair
-        keys_of = unique >> np.uint64(_DOC_BITS)
+        del pairs
+        counts = np.empty(first.size, dtype=np.int64)
+        np.subtract(first[1:], first[:-1], out=counts[:-1])
+        counts[-1] = size - first[-1]
+        del first
+        np.minimum(counts, MAX_COUNT, out=counts)
+        small_counts = counts.astype(np.uint8)
+        del counts
+        if doc_bits == 16:
+            docs = unique.astype(np.uint16)  # the low 16 bits
+        else:
+            docs = (unique & unique.dtype.type((1 << doc_bits) - 1)).astype(np.uint16)
+        unique >>= unique.dtype.type(doc_bits)
         new_key = np.empty(unique.size, dtype=np.bool_)
         new_key[0] = True
-        np.not_equal(keys_of[1:], keys_of[:-1], out=new_key[1:])
+        np.not_equal(unique[1:], unique[:-1], out=new_key[1:])
         key_starts = np.flatnonzero(new_key)
-        return cls(
-            keys=keys_of[key_starts],
-            starts=np.append(key_starts, unique.size).astype(np.int64),
-            docs=(unique & np.uint64(0xFFFF)).astype(np.uint16),
-            counts=np.minimum(counts, MAX_COUNT).astype(np.uint8),
-        )
+        starts = np.empty(key_starts.size + 1, dtype=np.int64)
+        starts[:-1] = key_starts
+        starts[-1] = unique.size
+        keys = unique[key_starts].astype(np.uint64)
+        return cls(keys=keys, starts=starts, docs=docs, counts=small_counts)
 
     def find(self, keys: npt.NDArray[np.uint64]) -> Int64s:
         """Index of each key in `self.keys`, or -1."""
@@ -151,21 +228,33 @@ class Segment:
         """Index the documents of `batch` (at most MAX_SEGMENT_DOCS of them)."""
         size = len(batch.texts)
         assert size <= MAX_SEGMENT_DOCS
+        codes = batch.codes
+        # (code, document) for every character, computed in place: fresh memory is costly.
+        keys = codes.astype(np.uint64)
+        keys <<= np.uint64(_DOC_BITS)
         docs = np.repeat(np.arange(size, dtype=np.uint16), np.diff(batch.starts))
-        is_char = (batch.codes != SPACE) & (batch.codes != BOUNDARY)
-        # Compact in the narrow types first: the 64-bit passes below are the costly ones.
-        chars = batch.codes[is_char].astype(np.uint64)
-        unigrams = _Postings.from_pairs((chars << np.uint64(_DOC_BITS)) | docs[is_char])
-        del chars
-        both = is_char[:-1] & is_char[1:]
-        first = batch.codes[:-1][both].astype(np.uint64)
-        second = batch.codes[1:][both].astype(np.uint64)
-        first <<= np.uint64(_CODE_BITS)
-        first |= second
-        del second
-        first <<= np.uint64(_DOC_BITS)
-        first |= docs[:-1][both]
-        bigrams = _Postings.from_pairs(first)
+        keys |= docs
+        is_char = codes != SPACE
+        is_char &= codes != BOUNDARY
+        if size <= 1 << _SMALL_DOC_BITS:
+            # Code points take 21 bits, so with few documents a pair fits 32 bits, which sort
+            # twice as fast as 64.
+            small = codes[is_char]
+            small <<= np.uint32(_SMALL_DOC_BITS)
+            small |= docs[is_char]
+            unigrams = _Postings.from_pairs(small, _SMALL_DOC_BITS)
+            del small
+        else:
+            unigrams = _Postings.from_pairs(keys[is_char])
+        del docs
+        # (code, next code, document): both characters of a pair are in the same document.
+        pairs = codes[:-1].astype(np.uint64)
+        pairs <<= np.uint64(_CODE_BITS + _DOC_BITS)
+        pairs |= keys[1:]
+        del keys
+        both = is_char[:-1]
+        both &= is_char[1:]
+        bigrams = _Postings.from_pairs(pairs[both])
         return cls(base, size, unigrams, bigrams)
 
     def lookup(self, keys: Sequence[int], bigram: bool) -> list[tuple[Int64s, UInt8s]]:
@@ -223,3 +312,72 @@ class Segment:
 
 
 _POSTING_ARRAYS = ("keys", "starts", "docs", "counts")
+
+
+class Directory:
+    """Where each key's postings are in every segment of a field, found with one search.
+
+    Looking keys up segment by segment costs a few numpy calls per segment, which added up to
+    milliseconds per query at 100k documents (26 segments). The directory holds every
+    segment's keys tagged with the segment's number, in one sorted array.
+    """
+
+    def __init__(self, segments: Sequence[Segment], bigram: bool) -> None:
+        postings = [segment.bigrams if bigram else segment.unigrams for segment in segments]
+        self._docs = [p.docs for p in postings]
+        self._counts = [p.counts for p in postings]
+        self._bases = [segment.base for segment in segments]
+        self._segments = len(segments)
+        tagged = [p.keys | (np.uint64(number) << _TAG_SHIFT) for number, p in enumerate(postings)]
+        self._keys = np.concatenate(tagged) if tagged else np.zeros(0, np.uint64)
+        self._starts = np.concatenate([p.starts[:-1] for p in postings] or [np.zeros(0, np.int64)])
+        self._ends = np.concatenate([p.starts[1:] for p in postings] or [np.zeros(0, np.int64)])
+
+    def _find(self, keys: Sequence[int]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
+        tags = np.arange(self._segments, dtype=np.uint64) << _TAG_SHIFT
+        wanted = (np.asarray(keys, dtype=np.uint64)[:, None] | tags[None, :]).ravel()
+        where = np.searchsorted(self._keys, wanted)
+        where[where >= self._keys.size] = 0
+        return where, self._keys[where] == wanted
+
+    def frequencies(self, keys: Sequence[int]) -> list[int]:
+        """In how many documents each key occurs."""
+        if self._keys.size == 0:
+            return [0 for _ in keys]
+        where, found = self._find(keys)
+        sizes = np.where(found, self._ends[where] - self._starts[where], 0)
+        return [int(total) for total in sizes.reshape(len(keys), self._segments).sum(axis=1)]
+
+    def lookup(self, keys: Sequence[int]) -> list[tuple[Int64s, UInt8s]]:
+        """For each key: global document ids (sorted) and occurrence counts."""
+        if self._keys.size == 0:
+            return [(np.zeros(0, np.int64), np.zeros(0, np.uint8)) for _ in keys]
+        where, found = self._find(keys)
+        starts = self._starts[where].tolist()
+        ends = self._ends[where].tolist()
+        present = found.tolist()
+        result: list[tuple[Int64s, UInt8s]] = []
+        for index in range(len(keys)):
+            docs: list[UInt16s] = []
+            counts: list[UInt8s] = []
+            bases: list[int] = []
+            sizes: list[int] = []
+            for number in range(self._segments):
+                at = index * self._segments + number
+                if present[at]:
+                    start, end = starts[at], ends[at]
+                    docs.append(self._docs[number][start:end])
+                    counts.append(self._counts[number][start:end])
+                    bases.append(self._bases[number])
+                    sizes.append(end - start)
+            if not docs:
+                result.append((np.zeros(0, np.int64), np.zeros(0, np.uint8)))
+                continue
+            global_docs = np.concatenate(docs).astype(np.int64)
+            global_docs += np.repeat(np.asarray(bases, dtype=np.int64), sizes)
+            result.append((global_docs, np.concatenate(counts)))
+        return result
+
+
+# Keys are at most 42 bits (two 21-bit code points); the segment's number goes above them.
+_TAG_SHIFT = np.uint64(2 * _CODE_BITS)

@@ -16,12 +16,12 @@ between snapshots are only appended to.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import UTC
 from typing import Any
 
@@ -29,19 +29,21 @@ import numpy as np
 import numpy.typing as npt
 
 from tuireader.articles import Article
-from tuireader.normalize import match_spans_in_folded, term_variants
+from tuireader.normalize import code_points, match_spans_in_folded, term_variants
 from tuireader.postings import (
     MAX_COUNT,
     SPACE,
+    Directory,
     FoldedBatch,
     Int64s,
     Segment,
+    TrigramFilter,
     bigram_key,
     fold_batch,
     fold_batch_from_folded,
 )
 from tuireader.query import Query, Term, parse_query
-from tuireader.snippets import make_snippet
+from tuireader.snippets import inside_url, make_snippet
 
 K1 = 1.2
 B = 0.75
@@ -49,8 +51,13 @@ B = 0.75
 # part is at most (K1 + 1) times the idf, so a title match outranks any body-only match.
 TITLE_WEIGHT = 3.0
 FIELD_WEIGHT = {"tag": 1.0, "author": 1.0, "title": TITLE_WEIGHT}
-SEGMENT_DOCS = 4096
-_FIRST_BATCH = 256
+SEGMENT_DOCS = 2048
+# Candidates checked in order of their bound before the ranking may stop being exact: past
+# this many, the best `limit` matches found so far are returned once there are `limit` of them.
+VERIFY_BUDGET = 512
+_ORDERED_BATCHES = (32, 96, 384)  # adds up to VERIFY_BUDGET
+_LATER_BATCH = 4096
+_MAX_KEYS = 4  # pairs of a long term whose postings are intersected
 _NO_DAY = np.iinfo(np.int32).min
 _FieldName = str  # "text" (title and body), "title", "tag" or "author"
 
@@ -116,6 +123,9 @@ class _Snapshot:
     stamps: Floats
     live_count: int
     live_length: float
+    trigrams: TrigramFilter  # of the "text" field, which holds the title too
+    # Built on first use from `segments`: (field, bigram) -> Directory.
+    directories: dict[tuple[_FieldName, bool], Directory] = dataclass_field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -146,9 +156,10 @@ class SearchIndex:
         chunk_size = max(1, -(-len(unique) // (2 * pairs_of_chunks)))
         bases = list(range(0, len(unique), chunk_size))
         chunks = [unique[base : base + chunk_size] for base in bases]
+        trigrams = TrigramFilter.for_chars(sum(len(a.title) + len(a.body) for a in unique))
         # numpy sorts release the GIL, so two threads keep both cores busy.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            built = list(pool.map(_build_chunk, chunks, bases))
+            built = list(pool.map(_build_chunk, chunks, bases, itertools.repeat(trigrams)))
         folded: dict[_FieldName, list[str]] = {name: [] for name in _FIELD_NAMES}
         segments: dict[_FieldName, list[Segment]] = {name: [] for name in _FIELD_NAMES}
         for chunk_texts, chunk_segments in built:
@@ -169,6 +180,7 @@ class SearchIndex:
             stamps=np.array([s for _, s in days_stamps], dtype=np.float64),
             live_count=len(unique),
             live_length=float(lengths.sum()),
+            trigrams=trigrams,
         )
         # Load the OpenCC dictionaries for query variants now, not on the first keystroke.
         term_variants("软件")
@@ -195,6 +207,7 @@ class SearchIndex:
             "lengths": snapshot.lengths,
             "days": snapshot.days,
             "stamps": snapshot.stamps,
+            "trigrams": snapshot.trigrams.flags,
         }
         bases: dict[str, list[tuple[int, int]]] = {}
         for name in _FIELD_NAMES:
@@ -254,6 +267,7 @@ class SearchIndex:
             stamps=stamps,
             live_count=size,
             live_length=float(lengths.sum()),
+            trigrams=TrigramFilter.from_flags(arrays["trigrams"]),
         )
         term_variants("软件")
         term_variants("軟體")
@@ -276,6 +290,7 @@ class SearchIndex:
         texts = {name: fold_batch([values]).texts[0] for name, values in fields}
         for name in _FIELD_NAMES:
             old.folded[name].append(texts[name])
+        old.trigrams.add(code_points(texts["text"]))
         old.articles.append(article)
         delta_base = old.delta_base if slot - old.delta_base < SEGMENT_DOCS else slot
         segments = {
@@ -295,6 +310,7 @@ class SearchIndex:
             stamps=np.append(old.stamps, stamp),
             live_count=live_count + 1,
             live_length=live_length + length,
+            directories={},
         )
         self._slots[article.id] = slot
 
@@ -326,7 +342,7 @@ class SearchIndex:
 
 
 def _build_chunk(
-    articles: list[Article], base: int
+    articles: list[Article], base: int, trigrams: TrigramFilter
 ) -> tuple[dict[_FieldName, list[str]], dict[_FieldName, Segment]]:
     texts: dict[_FieldName, list[str]] = {}
     segments: dict[_FieldName, Segment] = {}
@@ -334,6 +350,8 @@ def _build_chunk(
         batch = fold_batch([_field_texts(article)[name] for article in articles])
         texts[name] = batch.texts
         segments[name] = Segment.build(batch, base)
+        if name == "text":
+            trigrams.add(batch.codes)
     return texts, segments
 
 
@@ -372,8 +390,13 @@ def _lookup(
         present = members[where] == docs
         found = values[where] if values is not None else present.astype(np.float64)
         return present, np.where(present, found, 0.0)
+    if values is None:
+        flags = np.zeros(size, dtype=np.bool_)
+        flags[members] = True
+        present = flags[docs]
+        return present, present.astype(np.float64)
     dense = np.zeros(size, dtype=np.float64)
-    dense[members] = values if values is not None else 1.0
+    dense[members] = values
     found = dense[docs]
     return found > 0, found
 
@@ -386,25 +409,41 @@ class _Search:
         self.query = query
         self.live = max(snapshot.live_count, 1)
         self.average_length = snapshot.live_length / self.live if snapshot.live_count else 1.0
+        self._found: dict[tuple[_FieldName, tuple[str, ...]], _TermMatch] = {}
 
     # -- finding candidates ----------------------------------------------------------------
+
+    def _postings(self, field: _FieldName, variant: str) -> tuple[Int64s, Floats, bool]:
+        snapshot = self.snapshot
+        if field in ("text", "title") and not snapshot.trigrams.may_contain(variant):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros(0, dtype=np.float64), True
+        return _variant_postings(self._directory, field, variant, snapshot.size)
+
+    def _directory(self, field: _FieldName, bigram: bool) -> Directory:
+        directories = self.snapshot.directories
+        found = directories.get((field, bigram))
+        if found is None:
+            found = directories[field, bigram] = Directory(self.snapshot.segments[field], bigram)
+        return found
 
     def _match_term(self, term: Term) -> _TermMatch | None:
         variants = term_variants(term.text)
         if not variants:
             return None
         field: _FieldName = term.field or "text"
-        segments = self.snapshot.segments[field]
-        parts = [_variant_postings(segments, v, self.snapshot.size) for v in variants]
+        known = self._found.get((field, variants))
+        if known is not None:  # the same term twice ("ai ai"): look it up once
+            return replace(known, term=term)
+        parts = [self._postings(field, v) for v in variants]
         if len(parts) == 1:
             docs, counts, exact = parts[0]
         else:
-            all_docs = np.concatenate([p[0] for p in parts])
-            docs, inverse = np.unique(all_docs, return_inverse=True)
-            weights = np.concatenate([p[1] for p in parts])
-            counts = np.bincount(inverse, weights, docs.size).astype(np.float64)
+            docs, counts = _union([(p[0], p[1]) for p in parts], self.snapshot.size)
             exact = all(p[2] for p in parts)
-        return _TermMatch(term, field, variants, docs, counts, exact)
+        match = _TermMatch(term, field, variants, docs, counts, exact)
+        self._found[field, variants] = match
+        return match
 
     def _candidates(self) -> tuple[Int64s, list[_TermMatch], list[_TermMatch]] | None:
         """Slots that may match, the positive term matches, and the negative ones to check."""
@@ -438,72 +477,105 @@ class _Search:
         for negative in negatives:
             if negative.exact:
                 keep &= ~_lookup(docs, negative.docs, None, snapshot.size)[0]
-        docs = docs[keep]
+        if not keep.all():
+            docs = docs[keep]
         return docs, positives, [n for n in negatives if not n.exact]
 
     # -- scoring -----------------------------------------------------------------------------
 
     def _upper_bounds(
         self, docs: Int64s, positives: list[_TermMatch]
-    ) -> tuple[Floats, list[float]]:
-        """Score upper bounds (exact where every term is exact), and each term's idf."""
+    ) -> tuple[Floats, Floats, list[float]]:
+        """Score upper bounds, the part of them that is exact (from exact terms), each idf."""
         snapshot = self.snapshot
-        scores = np.zeros(docs.size, dtype=np.float64)
+        fixed = np.zeros(docs.size, dtype=np.float64)
+        bounds = np.zeros(docs.size, dtype=np.float64)
         idfs: list[float] = []
-        lengths = snapshot.lengths[docs]
+        norm = K1 * (1.0 - B + B * snapshot.lengths[docs] / self.average_length)
         for match in positives:
             idf = _idf(match.docs.size, self.live)
             idfs.append(idf)
+            target = fixed if match.exact else bounds
             if match.field != "text":
-                scores += FIELD_WEIGHT[match.field] * idf
+                target += FIELD_WEIGHT[match.field] * idf
                 continue
-            counts = _lookup(docs, match.docs, match.counts, snapshot.size)[1]
-            scores += _bm25(counts, lengths, idf, self.average_length)
+            if match.docs is docs:
+                counts = match.counts
+            else:
+                counts = _lookup(docs, match.docs, match.counts, snapshot.size)[1]
+            target += idf * (K1 + 1.0) * counts / (counts + norm)
             in_title = self._title_candidates(match)
-            scores += TITLE_WEIGHT * idf * _lookup(docs, in_title, None, snapshot.size)[0]
-        return scores, idfs
+            if in_title.size:
+                present = _lookup(docs, in_title, None, snapshot.size)[0]
+                target[present] += TITLE_WEIGHT * idf
+        bounds += fixed
+        return bounds, fixed, idfs
 
     def _title_candidates(self, match: _TermMatch) -> Int64s:
-        segments = self.snapshot.segments["title"]
-        found = [_variant_postings(segments, v, self.snapshot.size)[0] for v in match.variants]
+        found = [self._postings("title", v)[0] for v in match.variants]
         return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
-    def _exact_score(
-        self, slot: int, positives: list[_TermMatch], idfs: list[float], negatives: list[_TermMatch]
-    ) -> float | None:
-        """The score of a slot after checking its text, or None when it does not match."""
-        folded = self.snapshot.folded
-        for negative in negatives:
-            text = folded[negative.field][slot]
-            if any(v in text for v in negative.variants):
-                return None
-        score = 0.0
-        length = float(self.snapshot.lengths[slot])
-        for match, idf in zip(positives, idfs, strict=True):
-            text = folded[match.field][slot]
-            if match.field != "text":
-                if not any(v in text for v in match.variants):
-                    return None
-                score += FIELD_WEIGHT[match.field] * idf
-                continue
-            # Clipped like the counts in the postings, so that bounds stay bounds.
-            count = min(sum(text.count(v) for v in match.variants), MAX_COUNT)
-            if count == 0:
-                return None
-            norm = K1 * (1.0 - B + B * length / self.average_length)
-            score += idf * count * (K1 + 1.0) / (count + norm)
-            title = folded["title"][slot]
-            if any(v in title for v in match.variants):
-                score += TITLE_WEIGHT * idf
-        return score
+    def _verify(
+        self,
+        slots: Int64s,
+        base: Floats,
+        checks: list[tuple[_TermMatch, float]],
+        negatives: list[_TermMatch],
+    ) -> tuple[Int64s, Floats]:
+        """The slots that match after checking their text, and their exact scores.
 
-    def _matches(self, slot: int, checks: list[_TermMatch]) -> bool:
+        `base` is the exact score of each slot from the terms that need no check.
+        """
         folded = self.snapshot.folded
+        keep = np.arange(slots.size)
+        scores = base.copy()
+        for match, idf in checks:
+            chosen = slots[keep].tolist()
+            texts = folded[match.field]
+            if match.field != "text":
+                found = np.fromiter(
+                    (any(v in texts[s] for v in match.variants) for s in chosen), np.bool_
+                )
+                keep = keep[found]
+                scores[keep] += FIELD_WEIGHT[match.field] * idf
+                continue
+            variants = match.variants
+            if len(variants) == 1:
+                variant = variants[0]
+                counts = np.fromiter((texts[s].count(variant) for s in chosen), np.float64)
+            else:
+                counts = np.fromiter(
+                    (sum(texts[s].count(v) for v in variants) for s in chosen), np.float64
+                )
+            found = counts > 0
+            keep = keep[found]
+            # Clipped like the counts in the postings, so that bounds stay bounds.
+            counts = np.minimum(counts[found], MAX_COUNT)
+            lengths = self.snapshot.lengths[slots[keep]]
+            scores[keep] += _bm25(counts, lengths, idf, self.average_length)
+            titles = folded["title"]
+            in_title = np.fromiter(
+                (any(v in titles[s] for v in variants) for s in slots[keep].tolist()), np.bool_
+            )
+            scores[keep[in_title]] += TITLE_WEIGHT * idf
+        for negative in negatives:
+            texts = folded[negative.field]
+            absent = np.fromiter(
+                (not any(v in texts[s] for v in negative.variants) for s in slots[keep].tolist()),
+                np.bool_,
+            )
+            keep = keep[absent]
+        return slots[keep], scores[keep]
+
+    def _matching(self, slots: Int64s, checks: list[_TermMatch]) -> int:
+        """How many of `slots` pass every check (positive terms present, negative ones absent)."""
+        folded = self.snapshot.folded
+        remaining = slots.tolist()
         for match in checks:
-            found = any(v in folded[match.field][slot] for v in match.variants)
-            if found == match.term.negated:
-                return False
-        return True
+            texts = folded[match.field]
+            variants, negated = match.variants, match.term.negated
+            remaining = [s for s in remaining if any(v in texts[s] for v in variants) != negated]
+        return len(remaining)
 
     # -- running -----------------------------------------------------------------------------
 
@@ -515,63 +587,59 @@ class _Search:
         checks = [m for m in positives if not m.exact] + negatives
         if not checks:
             return int(docs.size)
-        return sum(1 for slot in docs.tolist() if self._matches(slot, checks))
+        return self._matching(docs, checks)
 
     def run(self, limit: int, exact_total: bool) -> SearchResults:
         found = self._candidates()
         if found is None:
             return SearchResults(self.query, [], 0, False)
         docs, positives, negatives = found
-        bounds, idfs = self._upper_bounds(docs, positives)
+        bounds, fixed, idfs = self._upper_bounds(docs, positives)
         stamps = self.snapshot.stamps[docs]
         if all(m.exact for m in positives) and not negatives:
             order = _top_k(bounds, stamps, limit)
             ranked = [(float(bounds[i]), int(docs[i])) for i in order]
             return self._results(ranked, int(docs.size), False, positives, idfs)
-        return self._run_checked(
-            docs, bounds, stamps, positives, idfs, negatives, limit, exact_total
-        )
-
-    def _run_checked(
-        self,
-        docs: Int64s,
-        bounds: Floats,
-        stamps: Floats,
-        positives: list[_TermMatch],
-        idfs: list[float],
-        negatives: list[_TermMatch],
-        limit: int,
-        exact_total: bool,
-    ) -> SearchResults:
-        top: list[tuple[float, float, int]] = []  # min-heap of (score, stamp, slot)
+        checks = [(m, idf) for m, idf in zip(positives, idfs, strict=True) if not m.exact]
+        # The rarest term first: it rules out the most candidates before the others are counted.
+        checks.sort(key=lambda pair: pair[0].docs.size)
+        top_scores = np.zeros(0, dtype=np.float64)
+        top_stamps = np.zeros(0, dtype=np.float64)
+        top_slots = np.zeros(0, dtype=np.int64)
         checked = np.zeros(docs.size, dtype=np.bool_)
-        matched = 0
+        done = matched = 0
         stopped = False
-        for position in _by_bound(bounds):
-            if limit == 0 or (len(top) >= limit and top[0][0] > bounds[position]):
+        for batch in _batches_by_bound(bounds):
+            if limit == 0:
                 stopped = True
                 break
-            slot = int(docs[position])
-            checked[position] = True
-            score = self._exact_score(slot, positives, idfs, negatives)
-            if score is None:
-                continue
-            matched += 1
-            entry = (score, float(stamps[position]), slot)
-            if len(top) < limit:
-                heapq.heappush(top, entry)
-            elif entry > top[0]:
-                heapq.heapreplace(top, entry)
-        ranked = [(score, slot) for score, _, slot in sorted(top, reverse=True)]
+            if top_slots.size >= limit:
+                kth = top_scores[-1]
+                if kth > bounds[batch].max() or done >= VERIFY_BUDGET:
+                    stopped = True
+                    break
+            checked[batch] = True
+            done += batch.size
+            slots, scores = self._verify(docs[batch], fixed[batch], checks, negatives)
+            matched += slots.size
+            if slots.size:
+                top_scores = np.concatenate((top_scores, scores))
+                top_stamps = np.concatenate((top_stamps, self.snapshot.stamps[slots]))
+                top_slots = np.concatenate((top_slots, slots))
+                best = np.lexsort((-top_stamps, -top_scores))[:limit]
+                top_scores, top_stamps, top_slots = (
+                    top_scores[best],
+                    top_stamps[best],
+                    top_slots[best],
+                )
+        ranked = list(zip(top_scores.tolist(), top_slots.tolist(), strict=True))
         total, estimated = matched, False
         if stopped:
-            unchecked = docs[~checked].tolist()
+            unchecked = docs[~checked]
             if exact_total:
-                checks = [m for m in positives if not m.exact] + negatives
-                total += sum(1 for slot in unchecked if self._matches(slot, checks))
+                total += self._matching(unchecked, [m for m, _ in checks] + negatives)
             else:
-                done = int(checked.sum())
-                total += round(len(unchecked) * matched / done) if done else len(unchecked)
+                total += round(unchecked.size * matched / done) if done else int(unchecked.size)
                 estimated = True
         return self._results(ranked, total, estimated, positives, idfs)
 
@@ -594,25 +662,36 @@ class _Search:
         weighted = sorted(zip(idfs, positives, strict=True), key=lambda pair: -pair[0])
         body_terms = [match for _, match in weighted if match.field == "text"]
         title_terms = [match for _, match in weighted if match.field in ("text", "title")]
-        spans = match_spans_in_folded(folded_body, [v for m in body_terms for v in m.variants])
-        title_spans = match_spans_in_folded(
-            folded_title, [v for m in title_terms for v in m.variants]
+        spans = match_spans_in_folded(
+            folded_body, dict.fromkeys(v for m in body_terms for v in m.variants)
         )
-        snippet, snippet_spans = make_snippet(article.body, spans, _anchor(folded_body, body_terms))
+        title_spans = match_spans_in_folded(
+            folded_title, dict.fromkeys(v for m in title_terms for v in m.variants)
+        )
+        anchor = _anchor(article.body, folded_body, body_terms)
+        snippet, snippet_spans = make_snippet(article.body, spans, anchor)
         return Hit(article.id, score, snippet, snippet_spans, tuple(spans), tuple(title_spans))
 
 
-def _anchor(folded_body: str, terms_by_weight: list[_TermMatch]) -> int | None:
-    """Where the snippet should show: the first match of the rarest term found in the body."""
+def _anchor(body: str, folded_body: str, terms_by_weight: list[_TermMatch]) -> int | None:
+    """Where the snippet should show: the first match of the rarest term found in the body,
+    unless it is inside a URL (which the snippet does not show) and another match is not.
+    """
+    first: int | None = None
     for match in terms_by_weight:
-        found = [p for p in (folded_body.find(v) for v in match.variants) if p >= 0]
-        if found:
-            return min(found)
-    return None
+        for variant in match.variants:
+            position = folded_body.find(variant)
+            while position >= 0:
+                if first is None:
+                    first = position
+                if not inside_url(body, position):
+                    return position
+                position = folded_body.find(variant, position + 1)
+    return first
 
 
 def _variant_postings(
-    segments: Sequence[Segment], variant: str, size: int
+    directory: Callable[[_FieldName, bool], Directory], field: _FieldName, variant: str, size: int
 ) -> tuple[Int64s, Floats, bool]:
     """Candidate slots for one folded term, with frequency upper bounds; exact if certain."""
     codes = [ord(char) for char in variant]
@@ -627,35 +706,64 @@ def _variant_postings(
         # Only spaces: every document is a candidate.
         return np.arange(size, dtype=np.int64), np.ones(size, dtype=np.float64), False
     exact = len(codes) == (2 if use_bigrams else 1)
-    lists = [segment.lookup(keys, use_bigrams) for segment in segments]
-    per_key: list[tuple[Int64s, Floats]] = []
-    for index in range(len(keys)):
-        key_docs = np.concatenate([found[index][0] for found in lists])
-        key_counts = np.concatenate([found[index][1] for found in lists]).astype(np.float64)
-        per_key.append((key_docs, key_counts))
+    postings = directory(field, use_bigrams)
+    if len(keys) > _MAX_KEYS:
+        # The rarest pairs rule out nearly all a phrase's pairs can; candidates are checked.
+        frequencies = postings.frequencies(keys)
+        keys = [key for _, key in sorted(zip(frequencies, keys, strict=True))[:_MAX_KEYS]]
+    per_key = postings.lookup(keys)
     per_key.sort(key=lambda item: item[0].size)
-    docs, counts = per_key[0]
+    docs, small_counts = per_key[0]
+    counts = small_counts.astype(np.float64)
     for other_docs, other_counts in per_key[1:]:
         if docs.size == 0:
             break
-        present, found = _lookup(docs, other_docs, other_counts, size)
+        present, found = _lookup(docs, other_docs, other_counts.astype(np.float64), size)
         docs = docs[present]
         counts = np.minimum(counts[present], found[present])
     return docs, counts, exact
 
 
-def _by_bound(bounds: Floats) -> Iterator[int]:
-    """Positions by descending bound: a first batch cheaply, the rest sorted only if needed."""
-    first_count = min(_FIRST_BATCH, bounds.size)
-    if first_count == bounds.size:
-        yield from np.argsort(-bounds, kind="stable").tolist()
-        return
-    first = np.argpartition(-bounds, first_count - 1)[:first_count]
-    yield from first[np.argsort(-bounds[first], kind="stable")].tolist()
-    rest_mask = np.ones(bounds.size, dtype=np.bool_)
-    rest_mask[first] = False
-    rest = np.flatnonzero(rest_mask)
-    yield from rest[np.argsort(-bounds[rest], kind="stable")].tolist()
+def _batches_by_bound(bounds: Floats) -> Iterator[Int64s]:
+    """Positions in batches: the first VERIFY_BUDGET by descending bound, then the rest as is.
+
+    The first batches are small, since a query with many matches usually settles its top k
+    within them. Only VERIFY_BUDGET positions are sorted (a partition picks them): past the
+    budget the order no longer decides when to stop, and sorting every bound would cost more
+    than the checks.
+    """
+    size = bounds.size
+    best = (
+        np.argpartition(-bounds, VERIFY_BUDGET - 1)[:VERIFY_BUDGET]
+        if size > VERIFY_BUDGET
+        else np.arange(size)
+    )
+    ordered = best[np.argsort(-bounds[best], kind="stable")]
+    start = 0
+    for batch_size in _ORDERED_BATCHES:
+        if start < ordered.size:
+            yield ordered[start : start + batch_size]
+        start += batch_size
+    if size > VERIFY_BUDGET:
+        rest = np.ones(size, dtype=np.bool_)
+        rest[best] = False
+        remaining = np.flatnonzero(rest)
+        for start in range(0, remaining.size, _LATER_BATCH):
+            yield remaining[start : start + _LATER_BATCH]
+
+
+def _union(parts: list[tuple[Int64s, Floats]], size: int) -> tuple[Int64s, Floats]:
+    """Documents in any of the sorted `parts`, with the sum of their counts."""
+    total = sum(docs.size for docs, _ in parts)
+    if total * 16 < size:
+        docs, inverse = np.unique(np.concatenate([d for d, _ in parts]), return_inverse=True)
+        weights = np.concatenate([c for _, c in parts])
+        return docs, np.bincount(inverse, weights, docs.size).astype(np.float64)
+    dense = np.zeros(size, dtype=np.float64)
+    for docs, counts in parts:
+        dense[docs] += counts  # each part lists a document once
+    found = np.flatnonzero(dense)
+    return found, dense[found]
 
 
 def _top_k(scores: Floats, stamps: Floats, limit: int) -> list[int]:
