@@ -189,6 +189,17 @@ def read_found(root: Path, found: FoundFile, root_real: str) -> tuple[list[Artic
     return articles, problems
 
 
+def quiet_worker() -> None:
+    """Send a loader worker process's stdout and stderr to the null device.
+
+    Workers inherit the terminal the app draws on; a stray warning would scribble over it.
+    """
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+
+
 def read_files(
     root: str, files: list[FoundFile]
 ) -> list[tuple[FoundFile, list[Article], list[Problem]]]:

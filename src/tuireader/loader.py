@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,7 @@ from tuireader.corpus import (
     LoadResult,
     Problem,
     display_path,
+    quiet_worker,
     read_files,
     scan_folder,
 )
@@ -145,20 +148,16 @@ class CorpusLoader:
             )
 
     def _parse(self, missing: list[FoundFile]) -> Iterator[list[_Parsed]]:
-        if self.workers < 2 or len(missing) < POOL_MIN_FILES:
-            for start in range(0, len(missing), CHUNK_FILES):
-                yield _parsed(read_files(str(self.root), missing[start : start + CHUNK_FILES]))
-            return
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        root = str(self.root)
         chunks = [missing[i : i + CHUNK_FILES] for i in range(0, len(missing), CHUNK_FILES)]
-        # Workers need a moment to start: this process parses the first chunks meanwhile, then
+        submitted = self._start_workers(chunks[1:]) if len(missing) >= POOL_MIN_FILES else {}
+        if not submitted:
+            for chunk in chunks:
+                yield _parsed(read_files(root, chunk))
+            return
+        # Workers need a moment to start: this process parses the first chunk meanwhile, then
         # only collects results (unpickling them is its share of the work).
-        # Workers import only `tuireader.corpus` (and what it needs) to start fast.
-        submitted = {
-            self._pool.submit(read_files, str(self.root), chunk): chunk for chunk in chunks[1:]
-        }
-        yield _parsed(read_files(str(self.root), chunks[0]))
+        yield _parsed(read_files(root, chunks[0]))
         pending: set[Future[list[tuple[FoundFile, list[Article], list[Problem]]]]] = set(submitted)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -168,8 +167,28 @@ class CorpusLoader:
                 except Exception:
                     # A worker died (killed, out of memory, or a script without the
                     # `if __name__ == "__main__":` guard that spawned workers need): parse here.
-                    results = read_files(str(self.root), submitted[future])
+                    results = read_files(root, submitted[future])
                 yield _parsed(results)
+
+    def _start_workers(
+        self, chunks: list[list[FoundFile]]
+    ) -> dict[Future[list[tuple[FoundFile, list[Article], list[Problem]]]], list[FoundFile]]:
+        """Queue the chunks on worker processes; empty if workers cannot be had."""
+        if self.workers < 2 or not chunks:
+            return {}
+        try:
+            _start_resource_tracker()
+            # Spawned, not forked: this runs in a thread of a process that has others. Workers
+            # import only `tuireader.corpus` (and what it needs) to start fast.
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=quiet_worker,
+            )
+            return {self._pool.submit(read_files, str(self.root), chunk): chunk for chunk in chunks}
+        except (OSError, ValueError, RuntimeError):
+            self.close()
+            return {}
 
     def close(self) -> None:
         """Stop the worker processes, if any (queued chunks are dropped)."""
@@ -263,6 +282,30 @@ def _cacheable(parsed: _Parsed) -> bool:
         q.reason.startswith("skipped: binary") or not q.reason.startswith("skipped:")
         for q in parsed.problems
     )
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr.
+
+    It passes `sys.stderr.fileno()` to its process; inside a Textual app `sys.stderr` is a
+    capture object whose fileno is -1, and starting worker processes would fail with
+    "bad value(s) in fds_to_keep". The tracker gets the null device instead (it only writes
+    warnings, which must not reach the terminal the app draws on).
+    """
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
 
 
 def _parsed(results: list[tuple[FoundFile, list[Article], list[Problem]]]) -> list[_Parsed]:

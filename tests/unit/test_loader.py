@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -72,6 +74,39 @@ def test_worker_processes_give_the_same_result_as_one_process(
     assert any(p.reason.startswith("skipped: binary") for p in result.problems)
     assert any("frontmatter" in p.reason for p in result.problems)
     assert len([a for a in result.articles if a.path == "listing.md"]) == 3
+
+
+WORKERS_UNDER_TEXTUAL = """
+import sys
+from pathlib import Path
+from tuireader import loader
+
+class Capture:  # what Textual puts in sys.stderr while an app runs
+    def write(self, text): return len(text)
+    def flush(self): pass
+    def fileno(self): return -1
+
+if __name__ == "__main__":
+    sys.stderr = Capture()
+    loader.POOL_MIN_FILES = 0
+    parallel = loader.CorpusLoader(Path(sys.argv[1]), use_cache=False, workers=2)
+    result = parallel.result()
+    print(len(result.articles), len(result.problems), parallel.parsed_files)
+"""
+
+
+def test_workers_start_when_stderr_has_no_file_descriptor(folder: Path, tmp_path: Path) -> None:
+    script = tmp_path / "under_textual.py"
+    script.write_text(WORKERS_UNDER_TEXTUAL, "utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(folder)], capture_output=True, text=True, timeout=120
+    )
+    expected = plain(folder)
+    assert done.stdout.split() == [
+        str(len(expected.articles)),
+        str(len(expected.problems)),
+        str(expected.files),
+    ], done.stderr
 
 
 def test_batches_cover_every_entry_once_and_count_up_to_the_total(folder: Path) -> None:
