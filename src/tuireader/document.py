@@ -202,17 +202,28 @@ class _MarkdownConverter:
     def _inline(self, token: Token) -> Text:
         text = Text()
         styles: list[Style] = []
-        for child in token.children or ():
+        children = token.children or []
+        last = ""  # the last character appended: `text.plain` would re-join the whole text
+
+        def append(piece: str, style: Style | None = None) -> None:
+            nonlocal last
+            if piece:
+                text.append(piece, style)
+                last = piece[-1]
+
+        for position, child in enumerate(children):
             kind = child.type
             current = Style.combine(styles) if styles else None
             if kind == "text":
-                text.append(child.content.replace("\t", " "), current)
+                append(child.content.replace("\t", " "), current)
             elif kind == "code_inline":
-                text.append(child.content, (current or Style()) + CODE_STYLE)
+                append(child.content, (current or Style()) + CODE_STYLE)
             elif kind == "softbreak":
-                text.append(_soft_break(text.plain, _next_text(token, child)))
+                # A paragraph of 200k source lines has 200k soft breaks: looking back with
+                # `text.plain` or ahead with `children.index` would make it quadratic.
+                append(_soft_break(last, _next_text(children, position)))
             elif kind == "hardbreak":
-                text.append("\n")
+                append("\n")
             elif kind == "strong_open":
                 styles.append(Style(bold=True))
             elif kind == "em_open":
@@ -228,18 +239,16 @@ class _MarkdownConverter:
             elif kind == "image":
                 src = str(child.attrGet("src") or "")
                 self.links.append(src)
-                text.append(f"[image: {child.content or 'image'}]", link_style(src))
+                append(f"[image: {child.content or 'image'}]", link_style(src))
             elif kind in ("html_inline", "html_block"):
-                text.append(child.content, current)
+                append(child.content, current)
         return text
 
 
-def _next_text(parent: Token, child: Token) -> str:
-    children = parent.children or []
-    position = children.index(child)
-    for following in children[position + 1 :]:
-        if following.content:
-            return following.content
+def _next_text(children: Sequence[Token], position: int) -> str:
+    for index in range(position + 1, len(children)):
+        if children[index].content:
+            return children[index].content
     return ""
 
 

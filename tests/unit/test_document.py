@@ -1,3 +1,5 @@
+import time
+
 from tuireader.articles import Article
 from tuireader.document import build_document
 
@@ -55,3 +57,18 @@ def test_plain_text_keeps_one_paragraph_per_line_and_marks_urls() -> None:
 def test_headings_for_the_table_of_contents() -> None:
     doc = build_document(article("# 一\n\ntext\n\n## 二\n\nmore"))
     assert [(b.level, b.text.plain) for _, b in doc.headings] == [(1, "一"), (2, "二")]
+
+
+def test_a_paragraph_of_many_source_lines_builds_in_linear_time() -> None:
+    # One paragraph of 100k soft breaks: looking back and ahead at each break was quadratic
+    # (446 s for an unclosed 2 MB frontmatter shown as text).
+    body = "key: value\n" * 100_000
+    started = time.perf_counter()
+    doc = build_document(article(body))
+    assert doc.blocks[0].text.plain.count("key: value") == 100_000
+    assert time.perf_counter() - started < 30  # a hang guard; it takes about 2 s
+
+
+def test_soft_breaks_between_chinese_lines_still_join_without_a_space() -> None:
+    doc = build_document(article("第一行\n第二行 **粗体**\nnext"))
+    assert doc.blocks[0].text.plain == "第一行第二行 粗体 next"

@@ -1,3 +1,5 @@
+import time
+
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -63,3 +65,12 @@ def test_wrapping_never_loses_text(text: str, width: int) -> None:
         assert all(0 < offset < len(paragraph) for offset in offsets)
     kept = "".join(line.plain for _, line in wrap_text(Text(text), width))
     assert "".join(kept.split()) == "".join(text.split())
+
+
+def test_a_run_of_opening_marks_wraps_in_linear_time() -> None:
+    # Each position used to scan the whole run of "[" and fail: 48 s for 50,000 of them.
+    started = time.perf_counter()
+    for run in ("[" * 50_000, "（" * 50_000, "<" * 50_000 + "x"):
+        lines = wrap_text(Text(run), 80)
+        assert "".join(line.plain for _, line in lines) == run
+    assert time.perf_counter() - started < 10  # a hang guard, far above the ~0.2 s it takes
