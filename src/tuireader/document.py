@@ -8,6 +8,7 @@ a stray space, and plain-text articles keep one paragraph per line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ HEADING_STYLES = {
 CODE_STYLE = Style(color="bright_cyan")
 LINK_STYLE = Style(underline=True, color="bright_blue")
 QUOTE_STYLE = Style(italic=True, dim=True)
+NOTE_STYLE = Style(color="yellow", bold=True)
+MAX_DISPLAY_CHARS = 500_000
+"""Characters of a body that the reader lays out: past this an article shows a note and stops
+there (laying out is ~3 s per million characters). The whole body stays searchable."""
 _BARE_URL = re.compile(r"(?:https?|ftp|mailto):[^\s<>\"'）」』】，。、；]+")
 _TRAILING_PUNCT = ".,;:!?)]}'\""
 _WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
@@ -68,9 +73,32 @@ def link_style(url: str) -> Style:
 
 def build_document(article: Article) -> Document:
     """The blocks of an article's body (Markdown or plain text)."""
+    if len(article.body) > MAX_DISPLAY_CHARS or any("truncated" in p for p in article.problems):
+        return _truncated_document(article)
     if article.kind == "text":
         return _plain_text_document(article.body)
     return _MarkdownConverter().convert(article.body)
+
+
+def _truncated_document(article: Article) -> Document:
+    """The first `MAX_DISPLAY_CHARS` of a long body, with a note before and after saying so."""
+    body = article.body
+    notes = [f"⚠ {p}." for p in article.problems if "truncated" in p]
+    if len(body) > MAX_DISPLAY_CHARS:
+        cut = body.rfind("\n", MAX_DISPLAY_CHARS // 2, MAX_DISPLAY_CHARS)
+        cut = cut if cut > 0 else MAX_DISPLAY_CHARS
+        notes.append(
+            f"⚠ Long article: showing the first {cut:,} of {len(body):,} characters. "
+            "Search still finds text in the rest."
+        )
+        body = body[:cut]
+    document = build_document(dataclasses.replace(article, body=body, problems=()))
+    for note in reversed(notes):
+        document.blocks.insert(0, Block("meta", Text(note, style=NOTE_STYLE)))
+    if len(body) < len(article.body):
+        end = f"⚠ End of what is shown: {len(article.body) - len(body):,} more characters."
+        document.blocks.append(Block("meta", Text(end, style=NOTE_STYLE)))
+    return document
 
 
 def _plain_text_document(body: str) -> Document:

@@ -1,7 +1,7 @@
 import time
 
 from tuireader.articles import Article
-from tuireader.document import build_document
+from tuireader.document import MAX_DISPLAY_CHARS, _MarkdownConverter, build_document
 
 
 def article(body: str, kind: str = "markdown") -> Article:
@@ -64,7 +64,7 @@ def test_a_paragraph_of_many_source_lines_builds_in_linear_time() -> None:
     # (446 s for an unclosed 2 MB frontmatter shown as text).
     body = "key: value\n" * 100_000
     started = time.perf_counter()
-    doc = build_document(article(body))
+    doc = _MarkdownConverter().convert(body)  # below build_document's display cut
     assert doc.blocks[0].text.plain.count("key: value") == 100_000
     assert time.perf_counter() - started < 30  # a hang guard; it takes about 2 s
 
@@ -72,3 +72,32 @@ def test_a_paragraph_of_many_source_lines_builds_in_linear_time() -> None:
 def test_soft_breaks_between_chinese_lines_still_join_without_a_space() -> None:
     doc = build_document(article("第一行\n第二行 **粗体**\nnext"))
     assert doc.blocks[0].text.plain == "第一行第二行 粗体 next"
+
+
+def test_a_long_body_is_cut_for_display_with_a_note_before_and_after() -> None:
+    paragraph = "一段文字 some words.\n\n"
+    body = paragraph * (MAX_DISPLAY_CHARS // len(paragraph) * 2) + "THE END"
+    doc = build_document(article(body))
+    notes = [b.text.plain for b in doc.blocks if b.kind == "meta"]
+    assert len(notes) == 2
+    assert notes[0].startswith("⚠ Long article: showing the first ")
+    assert f"of {len(body):,} characters" in notes[0]
+    assert notes[1].startswith("⚠ End of what is shown")
+    assert doc.blocks[0].kind == doc.blocks[-1].kind == "meta"
+    shown = sum(len(b.text.plain) for b in doc.blocks if b.kind == "paragraph")
+    assert MAX_DISPLAY_CHARS // 2 < shown <= MAX_DISPLAY_CHARS
+    assert "THE END" not in doc.blocks[-2].text.plain
+
+
+def test_a_file_truncated_by_the_loader_says_so_at_the_top() -> None:
+    truncated = Article(
+        id="x",
+        path="x.txt",
+        title="t",
+        body="short\n",
+        kind="text",
+        problems=("truncated to the first 16 MiB",),
+    )
+    doc = build_document(truncated)
+    assert [b.kind for b in doc.blocks] == ["meta", "paragraph"]
+    assert doc.blocks[0].text.plain == "⚠ truncated to the first 16 MiB."
