@@ -151,7 +151,9 @@ def _label(text: str) -> str:
 
 _INLINE_MARKUP = re.compile(
     r"!\[(?P<alt>[^\]]*)\]\([^)]*\)"  # image: its alt text
-    r"|\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])?"  # link: its text
+    # A link: its text. A bracket with no destination after it is not reduced: a title like
+    # `[AI] 新闻` or `标题[/]尾` means its brackets.
+    r"|\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])"
     r"|<[^>\n]{1,200}>"  # HTML tag
     r"|(?P<code>`+)(?P<codetext>.+?)(?P=code)"  # code span: its text
     r"|\*\*|__|~~|(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])"  # emphasis markers

@@ -46,3 +46,10 @@ def test_title_from_filename() -> None:
         title_from_filename("content/GATs-stabilization-push/index.md") == "GATs stabilization push"
     )
     assert title_from_filename("a/my_notes.txt") == "my notes"
+
+
+def test_brackets_without_a_link_destination_are_kept() -> None:
+    # A heading such as `# [AI] 新闻` means its brackets; only `[text](url)` is a link.
+    for title in ("[AI] 新闻", "标题[/]尾", "[bold red]x[/]", "[@click=app.quit]x"):
+        assert markdown_heading(f"# {title}\n\nbody\n") == title
+    assert markdown_heading("# [AI](https://ai.example) 新闻\n") == "AI 新闻"
