@@ -92,8 +92,12 @@ def decode_bytes(data: bytes) -> Decoded:
             raise BinaryFileError("binary data (NUL bytes)")
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
+            # Cut inside its last character (by the read limit, or while being written): still
+            # UTF-8, which the Chinese detectors would otherwise misread the whole file as.
+            text = data[: error.start].decode("utf-8")
+            return Decoded(text, "utf-8", "file ends inside a UTF-8 character (cut off)")
     chinese = _best_chinese(sample)
     if chinese is not None:
         return _decode_whole(data, chinese)

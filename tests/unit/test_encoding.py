@@ -117,3 +117,12 @@ def test_any_bytes_decode_or_are_called_binary(data: bytes) -> None:
         assert str(error)
     else:
         assert isinstance(decoded.text, str)
+
+
+def test_utf8_cut_inside_its_last_character_stays_utf8() -> None:
+    # A long Chinese line cut by the read limit at a byte count, not at a character.
+    data = ("中文内容，没有换行。" * 5000).encode("utf-8")[:-1]
+    decoded = decode_bytes(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == ("中文内容，没有换行。" * 5000)[:-1]
+    assert decoded.problem == "file ends inside a UTF-8 character (cut off)"
