@@ -326,7 +326,7 @@ class Directory:
         postings = [segment.bigrams if bigram else segment.unigrams for segment in segments]
         self._docs = [p.docs for p in postings]
         self._counts = [p.counts for p in postings]
-        self._bases = [segment.base for segment in segments]
+        self._bases = np.array([segment.base for segment in segments], dtype=np.int64)
         self._segments = len(segments)
         tagged = [p.keys | (np.uint64(number) << _TAG_SHIFT) for number, p in enumerate(postings)]
         self._keys = np.concatenate(tagged) if tagged else np.zeros(0, np.uint64)
@@ -353,29 +353,25 @@ class Directory:
         if self._keys.size == 0:
             return [(np.zeros(0, np.int64), np.zeros(0, np.uint8)) for _ in keys]
         where, found = self._find(keys)
-        starts = self._starts[where].tolist()
-        ends = self._ends[where].tolist()
-        present = found.tolist()
+        starts = self._starts[where]
+        ends = self._ends[where]
+        count = self._segments
         result: list[tuple[Int64s, UInt8s]] = []
         for index in range(len(keys)):
-            docs: list[UInt16s] = []
-            counts: list[UInt8s] = []
-            bases: list[int] = []
-            sizes: list[int] = []
-            for number in range(self._segments):
-                at = index * self._segments + number
-                if present[at]:
-                    start, end = starts[at], ends[at]
-                    docs.append(self._docs[number][start:end])
-                    counts.append(self._counts[number][start:end])
-                    bases.append(self._bases[number])
-                    sizes.append(end - start)
-            if not docs:
+            row = slice(index * count, (index + 1) * count)
+            present = np.flatnonzero(found[row])
+            if present.size == 0:
                 result.append((np.zeros(0, np.int64), np.zeros(0, np.uint8)))
                 continue
-            global_docs = np.concatenate(docs).astype(np.int64)
-            global_docs += np.repeat(np.asarray(bases, dtype=np.int64), sizes)
-            result.append((global_docs, np.concatenate(counts)))
+            chosen = present.tolist()
+            first = starts[row][present]
+            last = ends[row][present]
+            spans = list(zip(chosen, first.tolist(), last.tolist(), strict=True))
+            every_docs, every_counts = self._docs, self._counts
+            docs = np.concatenate([every_docs[n][a:b] for n, a, b in spans], dtype=np.int64)
+            docs += np.repeat(self._bases[present], last - first)
+            counts = np.concatenate([every_counts[n][a:b] for n, a, b in spans])
+            result.append((docs, counts))
         return result
 
 

@@ -32,6 +32,7 @@ from tuireader.articles import Article
 from tuireader.normalize import code_points, match_spans_in_folded, term_variants
 from tuireader.postings import (
     MAX_COUNT,
+    MAX_SEGMENT_DOCS,
     SPACE,
     Directory,
     FoldedBatch,
@@ -97,6 +98,7 @@ def _field_texts(article: Article) -> dict[_FieldName, tuple[str, ...]]:
 
 
 _FIELD_NAMES: tuple[_FieldName, ...] = ("text", "title", "tag", "author")
+_SHORT_FIELDS: tuple[_FieldName, ...] = ("title", "tag", "author")
 
 
 def _day_and_stamp(article: Article) -> tuple[int, float]:
@@ -162,10 +164,15 @@ class SearchIndex:
             built = list(pool.map(_build_chunk, chunks, bases, itertools.repeat(trigrams)))
         folded: dict[_FieldName, list[str]] = {name: [] for name in _FIELD_NAMES}
         segments: dict[_FieldName, list[Segment]] = {name: [] for name in _FIELD_NAMES}
-        for chunk_texts, chunk_segments in built:
+        for chunk_texts, text_segment in built:
             for name in _FIELD_NAMES:
                 folded[name].extend(chunk_texts[name])
-                segments[name].append(chunk_segments[name])
+            segments["text"].append(text_segment)
+        # The short fields go in as few segments as possible: every segment costs each lookup.
+        for name in _SHORT_FIELDS:
+            for base in range(0, len(unique), MAX_SEGMENT_DOCS):
+                batch = fold_batch_from_folded(folded[name][base : base + MAX_SEGMENT_DOCS])
+                segments[name].append(Segment.build(batch, base))
         days_stamps = [_day_and_stamp(article) for article in unique]
         lengths = np.fromiter((len(t) for t in folded["text"]), np.float64, len(unique))
         snapshot = _Snapshot(
@@ -173,7 +180,7 @@ class SearchIndex:
             articles=unique,
             folded=folded,
             segments={name: tuple(segments[name]) for name in _FIELD_NAMES},
-            delta_base=bases[-1] if bases else 0,
+            delta_base=len(unique),
             alive=np.ones(len(unique), dtype=np.bool_),
             lengths=lengths,
             days=np.array([d for d, _ in days_stamps], dtype=np.int32),
@@ -343,16 +350,19 @@ class SearchIndex:
 
 def _build_chunk(
     articles: list[Article], base: int, trigrams: TrigramFilter
-) -> tuple[dict[_FieldName, list[str]], dict[_FieldName, Segment]]:
-    texts: dict[_FieldName, list[str]] = {}
-    segments: dict[_FieldName, Segment] = {}
-    for name in _FIELD_NAMES:
-        batch = fold_batch([_field_texts(article)[name] for article in articles])
-        texts[name] = batch.texts
-        segments[name] = Segment.build(batch, base)
-        if name == "text":
-            trigrams.add(batch.codes)
-    return texts, segments
+) -> tuple[dict[_FieldName, list[str]], Segment]:
+    """Folded texts of every field, and the segment of the "text" field."""
+    batch = fold_batch([(article.title, article.body) for article in articles])
+    trigrams.add(batch.codes)
+    segment = Segment.build(batch, base)
+    # Folding keeps lengths, so the folded title starts the folded text.
+    texts: dict[_FieldName, list[str]] = {
+        "text": batch.texts,
+        "title": [text[: len(a.title)] for text, a in zip(batch.texts, articles, strict=True)],
+    }
+    for name in ("tag", "author"):
+        texts[name] = fold_batch([_field_texts(article)[name] for article in articles]).texts
+    return texts, segment
 
 
 def _with_delta(
@@ -410,6 +420,22 @@ class _Search:
         self.live = max(snapshot.live_count, 1)
         self.average_length = snapshot.live_length / self.live if snapshot.live_count else 1.0
         self._found: dict[tuple[_FieldName, tuple[str, ...]], _TermMatch] = {}
+        self._dense: dict[int, tuple[Int64s, Floats]] = {}
+
+    def _counts_at(self, match: _TermMatch, docs: Int64s) -> Floats:
+        """The term's frequency bound at each of `docs` (0 where it cannot occur)."""
+        if match.docs is docs:
+            return match.counts
+        size = self.snapshot.size
+        if docs.size * 16 < size:
+            return _lookup(docs, match.docs, match.counts, size)[1]
+        # Large sets: one array over all slots per term, shared by every use in the query.
+        known = self._dense.get(id(match.docs))
+        if known is None:
+            dense = np.zeros(size, dtype=np.float64)
+            dense[match.docs] = match.counts
+            known = self._dense[id(match.docs)] = (match.docs, dense)
+        return known[1][docs]
 
     # -- finding candidates ----------------------------------------------------------------
 
@@ -465,7 +491,7 @@ class _Search:
             positives.sort(key=lambda m: m.docs.size)
             docs = positives[0].docs
             for other in positives[1:]:
-                docs = docs[_lookup(docs, other.docs, None, snapshot.size)[0]]
+                docs = docs[self._counts_at(other, docs) > 0]
         else:
             docs = np.arange(snapshot.size, dtype=np.int64)
         keep = snapshot.alive[docs]
@@ -491,7 +517,8 @@ class _Search:
         fixed = np.zeros(docs.size, dtype=np.float64)
         bounds = np.zeros(docs.size, dtype=np.float64)
         idfs: list[float] = []
-        norm = K1 * (1.0 - B + B * snapshot.lengths[docs] / self.average_length)
+        norm: Floats | None = None
+        done: dict[int, tuple[Floats, Floats]] = {}  # a term repeated in the query: same part
         for match in positives:
             idf = _idf(match.docs.size, self.live)
             idfs.append(idf)
@@ -499,15 +526,21 @@ class _Search:
             if match.field != "text":
                 target += FIELD_WEIGHT[match.field] * idf
                 continue
-            if match.docs is docs:
-                counts = match.counts
-            else:
-                counts = _lookup(docs, match.docs, match.counts, snapshot.size)[1]
-            target += idf * (K1 + 1.0) * counts / (counts + norm)
+            if id(match.docs) in done and done[id(match.docs)][0] is target:
+                target += done[id(match.docs)][1]
+                continue
+            if norm is None:
+                norm = snapshot.lengths[docs] * (K1 * B / self.average_length)
+                norm += K1 * (1.0 - B)
+            counts = self._counts_at(match, docs)
+            part = counts + norm
+            np.divide(counts, part, out=part)
+            part *= idf * (K1 + 1.0)
             in_title = self._title_candidates(match)
             if in_title.size:
-                present = _lookup(docs, in_title, None, snapshot.size)[0]
-                target[present] += TITLE_WEIGHT * idf
+                part[_lookup(docs, in_title, None, snapshot.size)[0]] += TITLE_WEIGHT * idf
+            target += part
+            done[id(match.docs)] = (target, part)
         bounds += fixed
         return bounds, fixed, idfs
 
@@ -707,10 +740,21 @@ def _variant_postings(
         return np.arange(size, dtype=np.int64), np.ones(size, dtype=np.float64), False
     exact = len(codes) == (2 if use_bigrams else 1)
     postings = directory(field, use_bigrams)
-    if len(keys) > _MAX_KEYS:
-        # The rarest pairs rule out nearly all a phrase's pairs can; candidates are checked.
-        frequencies = postings.frequencies(keys)
-        keys = [key for _, key in sorted(zip(frequencies, keys, strict=True))[:_MAX_KEYS]]
+    frequencies = postings.frequencies(keys)
+    # The rarest pairs rule out nearly all a phrase's pairs can; candidates are checked.
+    keys = [key for _, key in sorted(zip(frequencies, keys, strict=True))[:_MAX_KEYS]]
+    if len(keys) > 1 and min(frequencies) * 16 >= size:
+        # Every pair is in many documents: counts over all slots, one byte each, cost less
+        # than gathering and intersecting lists of global ids.
+        every = postings.lookup(keys)
+        smallest = np.zeros(size, dtype=np.uint8)
+        smallest[every[0][0]] = every[0][1]
+        for key_docs, key_counts in every[1:]:
+            other = np.zeros(size, dtype=np.uint8)
+            other[key_docs] = key_counts
+            np.minimum(smallest, other, out=smallest)
+        docs = np.flatnonzero(smallest)
+        return docs, smallest[docs].astype(np.float64), exact
     per_key = postings.lookup(keys)
     per_key.sort(key=lambda item: item[0].size)
     docs, small_counts = per_key[0]
