@@ -142,14 +142,30 @@ def match_spans_in_folded(folded: str, needles: Iterable[str]) -> list[tuple[int
     """Every occurrence (overlapping ones too) of any needle in `folded`, sorted and merged."""
     spans: list[tuple[int, int]] = []
     for needle in needles:
-        if not needle:
+        if not needle or needle not in folded:
             continue
         size = len(needle)
-        position = folded.find(needle)
-        while position >= 0:
+        if _overlaps_itself(needle):
+            position = folded.find(needle)
+            while position >= 0:
+                spans.append((position, position + size))
+                position = folded.find(needle, position + 1)
+            continue
+        # Occurrences cannot overlap, so splitting finds them all, at C speed.
+        pieces = folded.split(needle)
+        pieces.pop()
+        position = 0
+        for piece in pieces:
+            position += len(piece)
             spans.append((position, position + size))
-            position = folded.find(needle, position + 1)
+            position += size
     return merge_spans(spans)
+
+
+@lru_cache(maxsize=1024)
+def _overlaps_itself(needle: str) -> bool:
+    """Whether two occurrences of `needle` can overlap (it has a border, like "aba")."""
+    return any(needle[:size] == needle[-size:] for size in range(1, len(needle)))
 
 
 def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

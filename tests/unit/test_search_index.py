@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import tuireader.search as search_module
 from tuireader.articles import Article
-from tuireader.normalize import fold, term_variants
+from tuireader.normalize import fold, match_spans_in_folded, term_variants
 from tuireader.postings import TrigramFilter, code_points
 from tuireader.query import parse_query
 from tuireader.search import SearchIndex
@@ -135,3 +135,28 @@ def test_rare_phrase_among_many_candidates_is_found(monkeypatch: pytest.MonkeyPa
     docs.append(article(999, "ab cd"))
     index = SearchIndex.build(docs)
     assert [h.id for h in index.search('"ab cd"').hits] == ["a999"]
+
+
+def _naive_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    covered = [False] * len(text)
+    for needle in needles:
+        for start in range(len(text) - len(needle) + 1):
+            if needle and text.startswith(needle, start):
+                covered[start : start + len(needle)] = [True] * len(needle)
+    spans: list[tuple[int, int]] = []
+    for position, flag in enumerate(covered):
+        if flag:
+            if spans and spans[-1][1] == position:
+                spans[-1] = (spans[-1][0], position + 1)
+            else:
+                spans.append((position, position + 1))
+    return spans
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab的 ", max_size=40),
+    st.lists(st.text(alphabet="ab的 ", min_size=1, max_size=4), max_size=3),
+)
+def test_match_spans_cover_exactly_the_occurrences(text: str, needles: list[str]) -> None:
+    assert match_spans_in_folded(text, needles) == _naive_spans(text, needles)
