@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tuireader.normalize import find_spans, fold, term_variants
+from tuireader.normalize import (
+    find_spans,
+    fold,
+    match_spans_in_folded,
+    merge_spans,
+    term_variants,
+)
 
 
 def test_fold_applies_nfkc_so_full_width_latin_is_plain() -> None:
@@ -77,3 +85,20 @@ def test_find_spans_includes_regional_variants() -> None:
 
 def test_find_spans_with_no_terms_is_empty() -> None:
     assert find_spans("text", []) == []
+
+
+@given(st.text(alphabet="ab", max_size=60), st.lists(st.text(alphabet="ab", max_size=5)))
+def test_match_spans_are_the_union_of_every_occurrence(text: str, needles: list[str]) -> None:
+    occurrences: list[tuple[int, int]] = []
+    for needle in needles:
+        for start in range(len(text) - len(needle) + 1):
+            if needle and text.startswith(needle, start):
+                occurrences.append((start, start + len(needle)))
+    assert match_spans_in_folded(text, needles) == merge_spans(occurrences)
+
+
+def test_a_long_self_overlapping_needle_is_found_in_linear_time() -> None:
+    started = time.perf_counter()
+    spans = match_spans_in_folded("x " + "a" * 100_000 + " y", ["a" * 10_000])
+    assert spans == [(2, 100_002)]
+    assert time.perf_counter() - started < 5  # a hang guard: it was about a minute
