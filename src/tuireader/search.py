@@ -360,8 +360,8 @@ def _build_chunk(
         "text": batch.texts,
         "title": [text[: len(a.title)] for text, a in zip(batch.texts, articles, strict=True)],
     }
-    for name in ("tag", "author"):
-        texts[name] = fold_batch([_field_texts(article)[name] for article in articles]).texts
+    texts["tag"] = fold_batch([("\n".join(article.tags),) for article in articles]).texts
+    texts["author"] = fold_batch([("\n".join(article.authors),) for article in articles]).texts
     return texts, segment
 
 
@@ -573,13 +573,9 @@ class _Search:
                 scores[keep] += FIELD_WEIGHT[match.field] * idf
                 continue
             variants = match.variants
-            if len(variants) == 1:
-                variant = variants[0]
-                counts = np.fromiter((texts[s].count(variant) for s in chosen), np.float64)
-            else:
-                counts = np.fromiter(
-                    (sum(texts[s].count(v) for v in variants) for s in chosen), np.float64
-                )
+            counts = np.zeros(len(chosen), dtype=np.float64)
+            for variant in variants:
+                counts += np.fromiter((texts[s].count(variant) for s in chosen), np.float64)
             found = counts > 0
             keep = keep[found]
             # Clipped like the counts in the postings, so that bounds stay bounds.
@@ -587,9 +583,11 @@ class _Search:
             lengths = self.snapshot.lengths[slots[keep]]
             scores[keep] += _bm25(counts, lengths, idf, self.average_length)
             titles = folded["title"]
-            in_title = np.fromiter(
-                (any(v in titles[s] for v in variants) for s in slots[keep].tolist()), np.bool_
-            )
+            in_title = np.zeros(keep.size, dtype=np.bool_)
+            for variant in variants:
+                in_title |= np.fromiter(
+                    (variant in titles[s] for s in slots[keep].tolist()), np.bool_
+                )
             scores[keep[in_title]] += TITLE_WEIGHT * idf
         for negative in negatives:
             texts = folded[negative.field]
@@ -684,23 +682,34 @@ class _Search:
         positives: list[_TermMatch],
         idfs: list[float],
     ) -> SearchResults:
-        hits = [self._hit(slot, score, positives, idfs) for score, slot in ranked]
+        weighted = sorted(zip(idfs, positives, strict=True), key=lambda pair: -pair[0])
+        body_terms = [match for _, match in weighted if match.field == "text"]
+        body_needles = list(dict.fromkeys(v for m in body_terms for v in m.variants))
+        title_needles = list(
+            dict.fromkeys(
+                v for _, m in weighted if m.field in ("text", "title") for v in m.variants
+            )
+        )
+        hits = [
+            self._hit(slot, score, body_terms, body_needles, title_needles)
+            for score, slot in ranked
+        ]
         return SearchResults(self.query, hits, total, estimated)
 
-    def _hit(self, slot: int, score: float, positives: list[_TermMatch], idfs: list[float]) -> Hit:
+    def _hit(
+        self,
+        slot: int,
+        score: float,
+        body_terms: list[_TermMatch],
+        body_needles: list[str],
+        title_needles: list[str],
+    ) -> Hit:
         article = self.snapshot.articles[slot]
         folded_title = self.snapshot.folded["title"][slot]
         # Folding keeps lengths, so the body is what follows the title and its boundary.
         folded_body = self.snapshot.folded["text"][slot][len(folded_title) + 1 :]
-        weighted = sorted(zip(idfs, positives, strict=True), key=lambda pair: -pair[0])
-        body_terms = [match for _, match in weighted if match.field == "text"]
-        title_terms = [match for _, match in weighted if match.field in ("text", "title")]
-        spans = match_spans_in_folded(
-            folded_body, dict.fromkeys(v for m in body_terms for v in m.variants)
-        )
-        title_spans = match_spans_in_folded(
-            folded_title, dict.fromkeys(v for m in title_terms for v in m.variants)
-        )
+        spans = match_spans_in_folded(folded_body, body_needles)
+        title_spans = match_spans_in_folded(folded_title, title_needles)
         anchor = _anchor(article.body, folded_body, body_terms)
         snippet, snippet_spans = make_snippet(article.body, spans, anchor)
         return Hit(article.id, score, snippet, snippet_spans, tuple(spans), tuple(title_spans))

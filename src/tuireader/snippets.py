@@ -18,8 +18,8 @@ from operator import itemgetter
 SNIPPET_CHARS = 100
 _CONTEXT_BEFORE = 30
 # How much source around the anchor is rendered; markup makes the source longer than the text.
-_SOURCE_BEFORE = 60
-_SOURCE_AFTER = 150
+_SOURCE_BEFORE = 45
+_SOURCE_AFTER = 110
 _LINE_REACH = 40  # how far the source window reaches to start and end on a line boundary
 _ELLIPSIS = "…"
 
