@@ -538,7 +538,8 @@ class _Search:
             part *= idf * (K1 + 1.0)
             in_title = self._title_candidates(match)
             if in_title.size:
-                part[_lookup(docs, in_title, None, snapshot.size)[0]] += TITLE_WEIGHT * idf
+                present = _lookup(docs, in_title, None, snapshot.size)[0]
+                np.add(part, TITLE_WEIGHT * idf, out=part, where=present)
             target += part
             done[id(match.docs)] = (target, part)
         bounds += fixed
@@ -626,9 +627,8 @@ class _Search:
             return SearchResults(self.query, [], 0, False)
         docs, positives, negatives = found
         bounds, fixed, idfs = self._upper_bounds(docs, positives)
-        stamps = self.snapshot.stamps[docs]
         if all(m.exact for m in positives) and not negatives:
-            order = _top_k(bounds, stamps, limit)
+            order = _top_k(bounds, docs, self.snapshot.stamps, limit)
             ranked = [(float(bounds[i]), int(docs[i])) for i in order]
             return self._results(ranked, int(docs.size), False, positives, idfs)
         checks = [(m, idf) for m, idf in zip(positives, idfs, strict=True) if not m.exact]
@@ -819,8 +819,11 @@ def _union(parts: list[tuple[Int64s, Floats]], size: int) -> tuple[Int64s, Float
     return found, dense[found]
 
 
-def _top_k(scores: Floats, stamps: Floats, limit: int) -> list[int]:
-    """Positions of the `limit` best scores, best first, newer first among equal scores."""
+def _top_k(scores: Floats, docs: Int64s, stamps: Floats, limit: int) -> list[int]:
+    """Positions of the `limit` best scores, best first, newer first among equal scores.
+
+    `stamps` are indexed by slot, `docs` gives the slot at each position.
+    """
     if limit <= 0 or scores.size == 0:
         return []
     if scores.size > limit:
@@ -828,5 +831,5 @@ def _top_k(scores: Floats, stamps: Floats, limit: int) -> list[int]:
         pool = np.flatnonzero(scores >= kth)
     else:
         pool = np.arange(scores.size)
-    order = np.lexsort((-stamps[pool], -scores[pool]))
+    order = np.lexsort((-stamps[docs[pool]], -scores[pool]))
     return [int(p) for p in pool[order[:limit]]]
