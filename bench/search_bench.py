@@ -276,6 +276,9 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--per-query", type=int, metavar="SIZE", help="latency of each query")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each engine and size; medians are shown"
+    )
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_engine(args.child[0], int(args.child[1]))))
@@ -288,11 +291,25 @@ def main() -> None:
         for engine in args.engines.split(","):
             if engine == "fts5" and size > args.skip_fts_above:
                 continue
-            command = [sys.executable, __file__, "--child", engine, str(size)]
-            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-            rows.append(json.loads(output.strip().splitlines()[-1]))
-            print(f"done: {engine} {size}", file=sys.stderr)
+            runs = []
+            for _ in range(max(1, args.repeat)):
+                command = [sys.executable, __file__, "--child", engine, str(size)]
+                output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+                runs.append(json.loads(output.strip().splitlines()[-1]))
+                print(f"done: {json.dumps(runs[-1])}", file=sys.stderr)
+            rows.append(_median_row(runs))
     print_table(rows)
+
+
+def _median_row(runs: list[dict[str, object]]) -> dict[str, object]:
+    """One row from repeated runs: the median of each measure; exact only if every run was."""
+    row = dict(runs[0])
+    for key in ("build", "peak_mb", "p50", "p99"):
+        row[key] = statistics.median(float(run[key]) for run in runs)  # type: ignore[arg-type]
+    row["recall"] = all(run["recall"] for run in runs)
+    row["worst"] = statistics.mode(str(run["worst"]) for run in runs)
+    row["runs"] = len(runs)
+    return row
 
 
 def print_table(rows: list[dict[str, object]]) -> None:
