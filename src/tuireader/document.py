@@ -120,8 +120,14 @@ def _linkify_plain(line: str, links: list[str]) -> Text:
     return text
 
 
+_MAX_NESTING = 60  # lists and quotes; markdown-it recurses a few frames per level
+
+
 def _parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    parser = MarkdownIt(
+        "commonmark",
+        {"html": False, "linkify": False, "typographer": False, "maxNesting": _MAX_NESTING},
+    )
     parser.enable(["table", "strikethrough"])
     return parser
 
@@ -148,6 +154,13 @@ class _MarkdownConverter:
 
     def convert(self, source: str) -> Document:
         tokens = _PARSER.parse(source)
+        if any(token.level >= _MAX_NESTING - 1 for token in tokens):
+            # Past its nesting limit markdown-it silently drops the rest of the block (a
+            # 200-level list lost everything below level 9): show the source as text instead.
+            document = _plain_text_document(source)
+            note = "⚠ Nested too deeply to lay out as Markdown: shown as plain text."
+            document.blocks.insert(0, Block("meta", Text(note, style=NOTE_STYLE)))
+            return document
         for index, token in enumerate(tokens):
             self._token(token, tokens, index)
         return Document(self.blocks, self.links)

@@ -101,3 +101,14 @@ def test_a_file_truncated_by_the_loader_says_so_at_the_top() -> None:
     doc = build_document(truncated)
     assert [b.kind for b in doc.blocks] == ["meta", "paragraph"]
     assert doc.blocks[0].text.plain == "⚠ truncated to the first 16 MiB."
+
+
+def test_nesting_past_the_parser_limit_is_shown_as_text_not_dropped() -> None:
+    deep = "".join("  " * d + f"- level {d}\n" for d in range(200))
+    doc = build_document(article(deep + "\nafter the list\n"))
+    plain = [b.text.plain for b in doc.blocks]
+    assert plain[0].startswith("⚠ Nested too deeply")
+    assert "- level 199" in plain and "after the list" in plain
+    # An ordinary deep list (25 levels) is still laid out as a list.
+    doc = build_document(article("".join("  " * d + f"- level {d}\n" for d in range(25))))
+    assert [b.text.plain for b in doc.blocks][-1] == "level 24"
