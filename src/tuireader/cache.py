@@ -28,6 +28,7 @@ import pickle
 import re
 import struct
 import tempfile
+import threading
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,10 +116,11 @@ def _write_container(path: Path, meta: dict[str, Any], data: Sequence[bytes | me
 
 def _read_container(
     path: Path, kind: str, root_real: str
-) -> tuple[dict[str, Any], mmap.mmap] | None:
-    """The metadata and the mapped data region of a cache file, or None if it is not trustworthy.
+) -> tuple[dict[str, Any], mmap.mmap, _Checksum] | None:
+    """The metadata, the mapping and the data region's checksum, or None if not trustworthy.
 
-    The data region is `mapped[meta["data_offset"]:]`.
+    The data region is `mapped[meta["data_offset"]:]`; it may be used only once
+    `checksum.passed()`.
     """
     try:
         with open(path, "rb") as handle:
@@ -151,27 +153,48 @@ def _read_container(
         offset += -offset % _ALIGN
         if size - offset != meta.get("data_size"):
             raise ValueError("truncated or extended")
-        data_view = memoryview(mapped)[offset:]
-        try:
-            if zlib.crc32(data_view) != meta.get("data_crc"):
-                raise ValueError("data checksum")
-        finally:
-            data_view.release()
         meta["data_offset"] = offset
-        return meta, mapped
+        return meta, mapped, _Checksum(mapped, offset, meta.get("data_crc"))
     except Exception:  # a damaged cache can fail in any way; it is just not used
         mapped.close()
         return None
 
 
-def _encode_texts(texts: Iterable[str]) -> tuple[bytes, str, list[int]]:
-    """Texts as one blob: (bytes, codec, end offset of each text in characters)."""
-    texts = list(texts)
-    joined = "".join(texts)
+class _Checksum(threading.Thread):
+    """The CRC-32 of a data region, computed on another core while the caller decodes it.
+
+    zlib releases the GIL, so checking costs no time on two cores; nothing decoded is used
+    before `passed()` says the region is intact.
+    """
+
+    def __init__(self, mapped: mmap.mmap, offset: int, expected: object) -> None:
+        super().__init__(name="tuireader-cache-crc", daemon=True)
+        self._mapped = mapped
+        self._offset = offset
+        self._expected = expected
+        self._ok = False
+        self.start()
+
+    def run(self) -> None:
+        with memoryview(self._mapped)[self._offset :] as view:
+            self._ok = zlib.crc32(view) == self._expected
+
+    def passed(self) -> bool:
+        self.join()
+        return self._ok
+
+
+def _encode_texts(texts: Sequence[str]) -> tuple[list[bytes], str, list[int]]:
+    """Texts as one blob in pieces: (pieces, codec, end offset of each text in characters).
+
+    Pieces of a few MB, so that saving never holds a second copy of all the text.
+    """
     ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts))).tolist()
     # UTF-16 is the smallest and fastest to decode, but would pair up lone surrogates.
-    codec = "utf-32-le" if _SURROGATE.search(joined) else "utf-16-le"
-    return joined.encode(codec, "surrogatepass"), codec, ends
+    step = 2048
+    pieces = ["".join(texts[i : i + step]) for i in range(0, len(texts), step)]
+    codec = "utf-32-le" if any(_SURROGATE.search(piece) for piece in pieces) else "utf-16-le"
+    return [piece.encode(codec, "surrogatepass") for piece in pieces], codec, ends
 
 
 def _decode_texts(blob: memoryview | bytes, codec: str, ends: Sequence[int]) -> list[str]:
@@ -211,12 +234,14 @@ def read_articles(root: Path | str) -> dict[str, CachedFile]:
     opened = _read_container(path, "articles", os.path.realpath(root))
     if opened is None:
         return {}
-    meta, mapped = opened
+    meta, mapped, checksum = opened
     try:
-        return _articles_from(meta, memoryview(mapped)[meta["data_offset"] :])
-    except Exception:  # wrong shapes or types in a file that passed its checksums: not used
+        records = _articles_from(meta, memoryview(mapped)[meta["data_offset"] :])
+        return records if checksum.passed() else {}
+    except Exception:  # damaged data, or wrong shapes or types: not used
         return {}
     finally:
+        checksum.join()
         with contextlib.suppress(BufferError):
             mapped.close()
 
@@ -276,7 +301,7 @@ def write_articles(root: Path | str, records: dict[str, CachedFile]) -> None:
             continue  # a date the cache cannot store exactly: parse that file again next time
         files.append((relative, record.stamp, len(record.articles), tuple(record.problems)))
         flat.extend(record.articles)
-    blob, codec, ends = _encode_texts(a.body for a in flat)
+    blobs, codec, ends = _encode_texts([a.body for a in flat])
     columns = {
         "id": [a.id for a in flat],
         "path": [a.path for a in flat],
@@ -300,7 +325,7 @@ def write_articles(root: Path | str, records: dict[str, CachedFile]) -> None:
         "files": files,
         "columns": columns,
     }
-    _write_container(path, meta, [blob])
+    _write_container(path, meta, blobs)
 
 
 def _date_round_trips(date: datetime | None) -> bool:
@@ -315,16 +340,19 @@ def _date_round_trips(date: datetime | None) -> bool:
 # --- the search index ---------------------------------------------------------------------------
 
 
-def fingerprint(articles: Sequence[Article], stamps: dict[str, Stamp]) -> str:
-    """Identifies an article list: ids, in order, with the stamp of each one's file.
+def fingerprint(article_ids: Iterable[str], files: Iterable[tuple[str, Stamp | None]]) -> str:
+    """Identifies an article list: its ids in order, and the stamp of every file they came from.
 
-    `stamps` maps `Article.path` to its file's stamp; an article whose file has none gets a
-    fingerprint that matches nothing, so its index is never reused.
+    A file without a stamp (it could not be stat'ed) makes a fingerprint that matches nothing,
+    so an index is never reused on faith.
     """
+    stamped = sorted(files, key=lambda item: item[0])
+    if any(stamp is None for _, stamp in stamped):
+        return "unstamped-" + os.urandom(8).hex()
     digest = hashlib.blake2b(digest_size=16)
-    missing = (-1, -1, -1, -1)
-    for article in articles:
-        digest.update(f"{article.id}\0{stamps.get(article.path, missing)}\n".encode())
+    digest.update("\0".join(article_ids).encode("utf-8", "surrogatepass"))
+    digest.update(b"\1")
+    digest.update(repr(stamped).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -338,9 +366,10 @@ def read_index_parts(
     opened = _read_container(path, "index", os.path.realpath(root))
     if opened is None:
         return None
-    meta, mapped = opened
+    meta, mapped, checksum = opened
     try:
         if meta.get("fingerprint") != expected_fingerprint:
+            checksum.join()
             mapped.close()
             return None
         base = meta["data_offset"]
@@ -354,8 +383,11 @@ def read_index_parts(
             # Views into the mapping: pages are read when a search touches them.
             array = np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=base + offset)
             arrays[name] = array.reshape(shape)
+        if not checksum.passed():
+            return None
         return meta["scalars"], texts, arrays
-    except Exception:  # shapes or types that do not fit: not used
+    except Exception:  # damaged data, or shapes or types that do not fit: not used
+        checksum.join()
         return None
 
 
@@ -386,8 +418,14 @@ def write_index_parts(
 
     text_table = {}
     for name, values in texts.items():
-        blob, codec, ends = _encode_texts(values)
-        text_table[name] = (add(blob), len(blob), codec, ends)
+        blobs, codec, ends = _encode_texts(values)
+        start = offset
+        for blob in blobs:
+            data.append(blob)
+            offset += len(blob)
+        size = offset - start
+        add(b"")  # align what follows
+        text_table[name] = (start, size, codec, ends)
     array_table = {}
     for name, array in arrays.items():
         contiguous = np.ascontiguousarray(array)

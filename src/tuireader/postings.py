@@ -303,8 +303,8 @@ class Segment:
                 or counts.dtype != np.uint8
                 or starts.size != keys.size + 1
                 or docs.size != counts.size
-                or (starts.size and (starts[0] != 0 or starts[-1] != docs.size))
-                or (docs.size and int(docs.max()) >= size)
+                or starts[0] != 0
+                or starts[-1] != docs.size
             ):
                 raise ValueError("postings arrays do not fit together")
             parts.append(_Postings(keys, starts, docs, counts))
