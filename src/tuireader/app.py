@@ -8,7 +8,8 @@ thread workers so the event loop never waits on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -27,13 +28,18 @@ from textual.worker import get_current_worker
 from tuireader.articles import Article
 from tuireader.browser import open_in_browser
 from tuireader.clipboard import article_link, copy_native, markdown_link
-from tuireader.corpus import LoadResult, load_corpus
+from tuireader.config import Config, unknown_key_bindings
+from tuireader.corpus import LoadResult, Problem, display_path, load_corpus, load_file
 from tuireader.document import Document, build_document
+from tuireader.library import FILTERS, Library, make_filter
 from tuireader.query import parse_query
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkAction, LinkListScreen
+from tuireader.screens.tags import ALL_TAGS, TagScreen
 from tuireader.search import SearchIndex, SearchResults
+from tuireader.state import FolderState, StateStore
 from tuireader.text import sanitize_line
+from tuireader.watch import ChangeBatch, watch_changes
 from tuireader.widgets.article_list import ArticleList, Row
 from tuireader.widgets.article_view import ArticleView
 
@@ -41,16 +47,6 @@ SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
 SEARCH_DEBOUNCE = 0.12
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
 SIDEBAR_HITS = 500  # hits listed in the sidebar; the total is shown separately
-
-
-def newest_first(articles: Iterable[Article]) -> list[Article]:
-    """Articles sorted newest first by the date as written; undated ones last, by title."""
-    dated = [a for a in articles if a.date is not None]
-    undated = [a for a in articles if a.date is None]
-    dated.sort(key=lambda a: (a.date.replace(tzinfo=None), a.title) if a.date else ((), ""))
-    dated.reverse()
-    undated.sort(key=lambda a: (a.title, a.path, a.line))
-    return dated + undated
 
 
 @dataclass
@@ -77,16 +73,34 @@ class TuiReaderApp(App[None]):
         Binding("o", "open_link", "Open", id="open_link"),
         Binding("t", "toggle_toc", "Contents", id="toc"),
         Binding("s", "toggle_sidebar", "Sidebar", show=False, id="toggle_sidebar"),
+        Binding("u", "toggle_read", "Read/unread", show=False, id="toggle_read"),
+        Binding("U", "next_unread", "Next unread", show=False, id="next_unread"),
+        Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
+        Binding("f", "cycle_filter", "Filter", id="cycle_filter"),
+        Binding("T", "choose_tag", "Tag filter", show=False, id="choose_tag"),
+        Binding("S", "toggle_order", "Sort by date/title", show=False, id="toggle_order"),
+        Binding("r", "reload", "Reload", show=False, id="reload"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "escape", "Back", show=False, id="escape"),
     ]
 
-    def __init__(self, corpus_root: Path) -> None:
+    def __init__(
+        self,
+        corpus_root: Path,
+        *,
+        config: Config | None = None,
+        config_notices: Iterable[str] = (),
+        watch: bool = True,
+    ) -> None:
         super().__init__()
         self.corpus_root = corpus_root
-        self.articles: dict[str, Article] = {}
-        self.ordered: list[Article] = []
+        self.config = config or Config()
+        self._config_notices = list(config_notices)
+        self._watch_folder = watch
+        self.library = Library()
+        self.state: FolderState | None = None
+        self.problems: list[Problem] = []
         self.index: SearchIndex | None = None
         self.load_result: LoadResult | None = None
         self.search_state: SearchState | None = None
@@ -98,6 +112,9 @@ class TuiReaderApp(App[None]):
         self._clicked_link: str | None = None
         self._forward_to_search = False
         self._forwarded_any = False
+        self._read_timer: Timer | None = None
+        self._stop_watching = threading.Event()
+        self._loaded_once = False
 
     # ----------------------------------------------------------------- layout
 
@@ -116,12 +133,85 @@ class TuiReaderApp(App[None]):
             yield OptionList(id="toc")
         yield Footer()
 
+    @property
+    def articles(self) -> dict[str, Article]:
+        """Every loaded article by id."""
+        return self.library.articles
+
+    @property
+    def ordered(self) -> list[Article]:
+        """The articles the sidebar lists when not searching: filtered and in order."""
+        keep = self._filter()
+        order = self.state.order if self.state else "date"
+        return [a for a in self.library.ordered(order) if keep(a)]
+
     def on_mount(self) -> None:
+        self.state, notices = StateStore().open(self.corpus_root)
+        for notice in [*self._config_notices, *notices]:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        binding_ids = [b.id for b in self._all_bindings() if b.id]
+        for notice in unknown_key_bindings(self.config, binding_ids):
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+        self._apply_theme(self.state.theme or self.config.theme)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         sidebar = self.query_one(ArticleList)
+        sidebar.marks = self._marks
         sidebar.empty_message = "Loading…"
         sidebar.focus()
         self.query_one(ArticleView).clear("Loading the folder…")
+        self.set_interval(1.0, self._save_state)
         self._load()
+
+    def _all_bindings(self) -> list[Binding]:
+        groups = (
+            self.BINDINGS,
+            ArticleList.BINDINGS,
+            ArticleView.BINDINGS,
+            LinkListScreen.BINDINGS,
+        )
+        return [b for group in groups for b in group if isinstance(b, Binding)]
+
+    def _apply_theme(self, name: str | None) -> None:
+        if name is None:
+            return
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(f"Unknown theme {name!r}; using the default", markup=False)
+
+    def _theme_changed(self, theme: object) -> None:
+        if self.state is not None:
+            self.state.theme = self.theme
+
+    def _save_state(self) -> None:
+        self._remember_position()
+        if self.state is not None and self.state.dirty:
+            self._write_state(self.state)
+
+    @work(thread=True, exclusive=True, group="state")
+    def _write_state(self, state: FolderState) -> None:
+        for notice in state.save():
+            self.call_from_thread(self.notify, notice, severity="warning", markup=False)
+
+    def _remember_position(self) -> None:
+        if not self.screen_stack or not self.query(ArticleView):
+            return
+        reader = self.query_one(ArticleView)
+        if self.state is not None and reader.article is not None:
+            self.state.set_position(reader.article.id, reader.first_visible_source_line())
+
+    async def action_quit(self) -> None:
+        self._remember_position()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        # However the app ends (q, ctrl+c, a test harness), stop the watcher and keep the state.
+        # The widgets are gone by now: positions were recorded on each tick and on quit.
+        self._stop_watching.set()
+        if self.state is not None:
+            self.state.save()
 
     # ---------------------------------------------------------------- loading
 
@@ -134,14 +224,25 @@ class TuiReaderApp(App[None]):
 
     def _loaded(self, result: LoadResult) -> None:
         self.load_result = result
-        self.articles = {a.id: a for a in result.articles}
-        self.ordered = newest_first(result.articles)
+        self.problems = list(result.problems)
+        self.library.replace_all(result.articles)
+        if self.state is not None:
+            self.state.prune(self.library.articles.keys())
         sidebar = self.query_one(ArticleList)
-        sidebar.empty_message = "No articles in this folder."
-        sidebar.set_rows([Row(a) for a in self.ordered])
-        if not self.ordered:
-            self.query_one(ArticleView).clear("No articles in this folder.")
+        keep_id = sidebar.current.id if sidebar.current else None
+        if not self._loaded_once and self.state is not None:
+            keep_id = self.state.selected_id
+        self._loaded_once = True
+        self._refresh_rows(keep_id)
+        reader = self.query_one(ArticleView)
+        if not self.library.articles:
+            reader.clear("No articles in this folder.")
+        elif reader.article is not None and reader.article.id in self.library:
+            # A full reload: show the fresh text of the open article where the reader was.
+            self._open(reader.article.id, to_first_match=False)
         self._update_status()
+        if self._watch_folder and not self.workers_in_group("watch"):
+            self._watch(set(result_paths(result)))
         if result.problems:
             self.notify(
                 f"{len(result.problems)} file(s) skipped or degraded: "
@@ -157,10 +258,46 @@ class TuiReaderApp(App[None]):
             self._run_search(query)
         self._update_status()
 
+    def workers_in_group(self, group: str) -> list[object]:
+        return [w for w in self.workers if w.group == group and not w.is_finished]
+
+    def _filter(self) -> Callable[[Article], bool]:
+        state = self.state
+        if state is None:
+            return lambda article: True
+        return make_filter(state.filter, state.tag, state.is_read, state.is_bookmarked)
+
+    def _marks(self, article: Article) -> tuple[bool, bool]:
+        if self.state is None:
+            return False, False
+        return not self.state.is_read(article.id), self.state.is_bookmarked(article.id)
+
+    def _refresh_rows(self, keep_id: str | None = None) -> None:
+        """Rebuild the sidebar (browse list or hits) after a filter, order or data change."""
+        sidebar = self.query_one(ArticleList)
+        if keep_id is None and sidebar.current is not None:
+            keep_id = sidebar.current.id
+        if self.search_state is not None:
+            self._show_results(self.search_state.query, self.search_state.results, keep_id)
+            return
+        empty = "No articles match the filter." if self.library.articles else "No articles."
+        sidebar.empty_message = empty
+        sidebar.set_rows([Row(a) for a in self.ordered], cursor_id=keep_id)
+        self._update_status()
+
     def _update_status(self) -> None:
         parts = [f"tuireader · {sanitize_line(self.corpus_root.resolve().name)}"]
         if self.load_result is not None:
-            parts.append(f"{len(self.ordered)} articles")
+            parts.append(f"{len(self.library)} articles")
+            if self.state is not None:
+                unread = self.state.unread_count(self.library.articles.keys())
+                parts.append(f"{unread} unread")
+                if self.state.filter != "all":
+                    parts.append(f"showing {self.state.filter}")
+                if self.state.tag is not None:
+                    parts.append(f"tag: {sanitize_line(self.state.tag)}")
+                if self.state.order != "date":
+                    parts.append(f"by {self.state.order}")
         if self.load_result is not None and self.index is None:
             parts.append("indexing…")
         if self.search_state is not None:
@@ -180,6 +317,8 @@ class TuiReaderApp(App[None]):
         self._wanted_id = event.article_id
         if self.search_state is None:
             self._browse_cursor_id = event.article_id
+        if self.state is not None:
+            self.state.selected_id = event.article_id
         if self._open_timer is not None:
             self._open_timer.stop()
         self._open_timer = self.set_timer(
@@ -199,6 +338,9 @@ class TuiReaderApp(App[None]):
             return
         self._wanted_id = article_id
         self._clicked_link = None
+        reader = self.query_one(ArticleView)
+        if reader.article is not None and reader.article.id != article_id:
+            self._remember_position()
         document = self._documents.get(article_id)
         if document is not None:
             self._show(article, document, to_first_match)
@@ -220,10 +362,38 @@ class TuiReaderApp(App[None]):
 
     def _show(self, article: Article, document: Document, to_first_match: bool) -> None:
         terms = self.search_state.terms if self.search_state else ()
-        self.query_one(ArticleView).show(
-            article, document, terms, to_first_match=to_first_match and bool(terms)
+        reader = self.query_one(ArticleView)
+        same = reader.article is not None and reader.article.id == article.id
+        line = reader.first_visible_source_line() if same else 0
+        if not same and self.state is not None:
+            line = self.state.position(article.id).line
+        reader.show(
+            article,
+            document,
+            terms,
+            to_first_match=to_first_match and bool(terms),
+            source_line=line,
         )
         self._fill_toc(document)
+        self._start_read_timer(article.id)
+
+    def _start_read_timer(self, article_id: str) -> None:
+        # Read after a short dwell, so that moving past articles with j marks nothing.
+        if self._read_timer is not None:
+            self._read_timer.stop()
+        if self.state is None or not self.config.mark_read_on_open:
+            return
+        if self.state.is_read(article_id):
+            return
+
+        def mark() -> None:
+            reader = self.query_one(ArticleView)
+            if self.state and reader.article is not None and reader.article.id == article_id:
+                self.state.mark_read(article_id)
+                self.query_one(ArticleList).refresh_rows()
+                self._update_status()
+
+        self._read_timer = self.set_timer(self.config.mark_read_after_seconds, mark)
 
     # ----------------------------------------------------------------- search
 
@@ -279,20 +449,21 @@ class TuiReaderApp(App[None]):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._show_results, query, results)
 
-    def _show_results(self, query: str, results: SearchResults) -> None:
+    def _show_results(self, query: str, results: SearchResults, keep_id: str | None = None) -> None:
         # A slower, older search must never overwrite the results of what is typed now.
         if query != self.query_one("#search", Input).value:
             return
         terms = parse_query(query).highlight_terms
         self.search_state = SearchState(query, results, terms)
+        keep = self._filter()
         rows = [
             Row(self.articles[hit.id], hit.snippet, hit.snippet_spans, hit.title_spans)
             for hit in results.hits
-            if hit.id in self.articles
+            if hit.id in self.articles and keep(self.articles[hit.id])
         ]
         sidebar = self.query_one(ArticleList)
         sidebar.empty_message = "No matches."
-        sidebar.set_rows(rows, hits=True)
+        sidebar.set_rows(rows, hits=True, cursor_id=keep_id)
         if not rows:
             self.query_one(ArticleView).set_terms(terms)
         self._update_status()
@@ -315,10 +486,8 @@ class TuiReaderApp(App[None]):
             return
         self.search_state = None
         sidebar = self.query_one(ArticleList)
-        sidebar.empty_message = "No articles in this folder."
-        sidebar.set_rows([Row(a) for a in self.ordered], cursor_id=self._browse_cursor_id)
+        self._refresh_rows(self._browse_cursor_id)
         self.query_one(ArticleView).set_terms(())
-        self._update_status()
         if not keep_focus:
             sidebar.focus()
 
@@ -429,6 +598,134 @@ class TuiReaderApp(App[None]):
 
         self.push_screen(LinkListScreen(article.title, article.links), chosen)
 
+    # ------------------------------------------------ read state, filters, order
+
+    def action_toggle_read(self) -> None:
+        article = self._current_article()
+        if article is None or self.state is None:
+            return
+        if self._read_timer is not None:
+            self._read_timer.stop()  # the user decides now; the dwell must not undo it
+        read = self.state.toggle_read(article.id)
+        self.notify(f"Marked {'read' if read else 'unread'}", markup=False, timeout=2)
+        self._after_state_change()
+
+    def action_next_unread(self) -> None:
+        if self.state is None:
+            return
+        sidebar = self.query_one(ArticleList)
+        rows = sidebar.rows
+        for step in range(1, len(rows) + 1):
+            position = (sidebar.cursor + step) % len(rows)
+            if not self.state.is_read(rows[position].article.id):
+                sidebar.cursor = position
+                return
+        self.notify("No unread articles here.", markup=False, timeout=3)
+
+    def action_toggle_bookmark(self) -> None:
+        article = self._current_article()
+        if article is None or self.state is None:
+            return
+        marked = self.state.toggle_bookmark(article.id)
+        self.notify("Bookmarked ★" if marked else "Bookmark removed", markup=False, timeout=2)
+        self._after_state_change()
+
+    def _after_state_change(self) -> None:
+        # Filtered views follow at once (an article read under "unread" leaves the list).
+        if self.state is not None and self.state.filter != "all":
+            self._refresh_rows()
+        else:
+            self.query_one(ArticleList).refresh_rows()
+        self._update_status()
+
+    def action_cycle_filter(self) -> None:
+        if self.state is None:
+            return
+        self.state.filter = FILTERS[(FILTERS.index(self.state.filter) + 1) % len(FILTERS)]
+        self.notify(f"Showing {self.state.filter} articles", markup=False, timeout=2)
+        self._refresh_rows()
+
+    def action_choose_tag(self) -> None:
+        tags = self.library.tags()
+        if not tags:
+            self.notify("No article in this folder has tags.", markup=False)
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag is None or self.state is None:
+                return
+            self.state.tag = None if tag == ALL_TAGS else tag
+            self._refresh_rows()
+
+        self.push_screen(TagScreen(tags, self.state.tag if self.state else None), chosen)
+
+    def action_toggle_order(self) -> None:
+        if self.state is None:
+            return
+        self.state.order = "title" if self.state.order == "date" else "date"
+        self.notify(f"Sorted by {self.state.order}", markup=False, timeout=2)
+        self._refresh_rows()
+
+    # ------------------------------------------------------------ live reload
+
+    def action_reload(self) -> None:
+        self.notify("Reloading the folder…", markup=False, timeout=2)
+        self._documents.clear()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="watch")
+    def _watch(self, known: set[str]) -> None:
+        try:
+            stop = _StopWhenClosed(self, self._stop_watching)
+            for batch in watch_changes(self.corpus_root, stop, known=known):
+                self._reload_batch(batch)
+        except (OSError, RuntimeError) as error:
+            self.call_from_thread(
+                self.notify,
+                f"Stopped watching the folder: {error}",
+                severity="warning",
+                markup=False,
+            )
+
+    def _reload_batch(self, batch: ChangeBatch) -> None:
+        """In the watch thread: parse what changed, then hand it to the UI thread in one go."""
+        changes: list[tuple[str, list[Article], list[Problem]]] = []
+        for raw in sorted(batch.added | batch.modified):
+            articles, problems = load_file(self.corpus_root, raw)
+            changes.append((display_path(raw), articles, problems))
+        for raw in sorted(batch.deleted):
+            changes.append((display_path(raw), [], []))
+        if changes:
+            self.call_from_thread(self._apply_changes, changes)
+
+    def _apply_changes(self, changes: list[tuple[str, list[Article], list[Problem]]]) -> None:
+        reader = self.query_one(ArticleView)
+        open_id = reader.article.id if reader.article else None
+        changed_paths = {path for path, _, _ in changes}
+        self.problems = [p for p in self.problems if p.path not in changed_paths]
+        for path, articles, problems in changes:
+            removed, _ = self.library.replace_file(path, articles)
+            self.problems.extend(problems)
+            for article_id in removed:
+                self._documents.pop(article_id, None)
+            if self.index is not None:
+                for article_id in removed:
+                    self.index.remove(article_id)
+                for article in articles:
+                    self.index.add(article)
+        if self.search_state is not None and self.index is not None:
+            self._search(self.index, self.search_state.query)
+        self._refresh_rows()
+        if open_id is not None:
+            if open_id in self.library:
+                if reader.article is not None and reader.article.path in changed_paths:
+                    self._open(open_id, to_first_match=False)
+            else:
+                self.query_one("#reader-status", Static).update(
+                    Content("This article was deleted from the folder (r reloads).")
+                )
+        self._update_status()
+
     # ---------------------------------------------------- table of contents etc.
 
     def _fill_toc(self, document: Document) -> None:
@@ -467,6 +764,7 @@ class TuiReaderApp(App[None]):
     def action_help(self) -> None:
         groups: list[tuple[str, list[Binding]]] = [
             ("Anywhere", [b for b in self.BINDINGS if isinstance(b, Binding)]),
+            ("Tags (T)", [b for b in TagScreen.BINDINGS if isinstance(b, Binding)]),
             ("Sidebar", [b for b in ArticleList.BINDINGS if isinstance(b, Binding)]),
             ("Reader", [b for b in ArticleView.BINDINGS if isinstance(b, Binding)]),
             ("Link list (l)", [b for b in LinkListScreen.BINDINGS if isinstance(b, Binding)]),
@@ -499,3 +797,22 @@ class TuiReaderApp(App[None]):
         )
         yield SystemCommand("Search", "Focus the search bar (/)", self.action_focus_search)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
+
+
+def result_paths(result: LoadResult) -> Iterable[str]:
+    """Relative paths of the files a load read, as the watcher knows them."""
+    return {article.path for article in result.articles}
+
+
+class _StopWhenClosed:
+    """Stops the watcher once the app begins to shut down (before it waits for its workers).
+
+    The watcher starts only after the folder has loaded, when the app is already running.
+    """
+
+    def __init__(self, app: App[None], event: threading.Event) -> None:
+        self._app = app
+        self._event = event
+
+    def is_set(self) -> bool:
+        return self._event.is_set() or not self._app.is_running

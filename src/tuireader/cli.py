@@ -21,6 +21,9 @@ def _version_text() -> str:
 
 
 def _main_parser() -> argparse.ArgumentParser:
+    from tuireader.config import config_path
+    from tuireader.state import state_dir
+
     parser = argparse.ArgumentParser(
         prog="tuireader",
         description="A terminal reader for a folder of articles (Markdown and text).",
@@ -29,12 +32,18 @@ def _main_parser() -> argparse.ArgumentParser:
             "  tuireader list [PATH] [--json] [--problems]   print the entries of a folder\n"
             "  tuireader search QUERY [--corpus PATH] [--limit N] [--json]\n"
             "                                                search a folder from the shell\n"
-            "\nWith no PATH the bundled sample corpus is opened."
+            "\nWith no PATH: the `corpus` of the config file, else the bundled sample corpus.\n"
+            f"config file: {config_path()} (TUIREADER_CONFIG overrides)\n"
+            f"reading state: {state_dir()} (TUIREADER_STATE_DIR overrides)\n"
+            "Press ? in the reader for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("path", nargs="?", type=Path, help="folder of articles to open")
     parser.add_argument("--corpus", type=Path, help="folder of articles (same as PATH)")
+    parser.add_argument(
+        "--no-watch", action="store_true", help="do not follow changes to the folder"
+    )
     parser.add_argument("--version", action="version", version=_version_text())
     return parser
 
@@ -93,10 +102,13 @@ def _resolve_folder(path: Path | None) -> Path:
 
 
 def _run_app(args: argparse.Namespace) -> int:
-    folder = _resolve_folder(args.corpus or args.path)
+    from tuireader.config import load_config
+
+    config, notices = load_config()
+    folder = _resolve_folder(args.corpus or args.path or config.corpus)
     from tuireader.app import TuiReaderApp
 
-    TuiReaderApp(folder).run()
+    TuiReaderApp(folder, config=config, config_notices=notices, watch=not args.no_watch).run()
     return 0
 
 

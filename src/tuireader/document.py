@@ -77,7 +77,12 @@ def build_document(article: Article) -> Document:
         return _truncated_document(article)
     if article.kind == "text":
         return _plain_text_document(article.body)
-    return _MarkdownConverter().convert(article.body)
+    document = _MarkdownConverter().convert(article.body)
+    blocks = document.blocks
+    # The header already shows the title; a first heading that repeats it is noise.
+    if blocks and blocks[0].kind == "heading" and blocks[0].text.plain.strip() == article.title:
+        del blocks[0]
+    return document
 
 
 def _truncated_document(article: Article) -> Document:
@@ -280,7 +285,8 @@ class _MarkdownConverter:
             elif kind == "image":
                 src = str(child.attrGet("src") or "")
                 self.links.append(src)
-                append(f"[image: {child.content or 'image'}]", link_style(src))
+                label = f"[image: {child.content}]" if child.content else "[image]"
+                append(label, link_style(src))
             elif kind in ("html_inline", "html_block"):
                 append(child.content, current)
         return text

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tuireader.app import TuiReaderApp
 from tuireader.widgets.article_list import ArticleList
@@ -97,7 +99,10 @@ async def wait_until_ready(pilot: Pilot[None], timeout: float = 20.0) -> None:
 async def settle(pilot: Pilot[None], seconds: float = 0.3) -> None:
     """Let debounce timers and workers finish."""
     await pilot.pause(seconds)
-    await pilot.app.workers.wait_for_complete()
+    # The folder watcher runs for the app's lifetime; wait for everything else.
+    for worker in [w for w in pilot.app.workers if w.group != "watch"]:
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await worker.wait()  # a cancelled one was replaced by a newer one: fine
     await pilot.pause()
 
 

@@ -7,7 +7,7 @@ markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -89,6 +89,8 @@ class ArticleList(ScrollView, can_focus=True):
         self._row_height = 1
         self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
         self.empty_message = "No articles."
+        # Set by the app: (unread, bookmarked) for an article, drawn as ● and ★.
+        self.marks: Callable[[Article], tuple[bool, bool]] | None = None
 
     @property
     def rows(self) -> Sequence[Row]:
@@ -113,7 +115,9 @@ class ArticleList(ScrollView, can_focus=True):
             position = next((i for i, r in enumerate(rows) if r.article.id == cursor_id), 0)
         self.virtual_size = Size(self.size.width, len(rows) * self._row_height)
         self.cursor = position
-        self.scroll_to(y=max(0, position * self._row_height - self.size.height // 2), animate=False)
+        self.scroll_to(
+            y=max(0, position * self._row_height - self.size.height // 2), animate=False, force=True
+        )
         self.refresh()
 
     def refresh_rows(self) -> None:
@@ -137,9 +141,9 @@ class ArticleList(ScrollView, can_focus=True):
         top = self.cursor * self._row_height
         height = self.scrollable_content_region.height
         if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False)
+            self.scroll_to(y=top, animate=False, force=True)
         elif top + self._row_height > self.scroll_y + height:
-            self.scroll_to(y=top + self._row_height - height, animate=False)
+            self.scroll_to(y=top + self._row_height - height, animate=False, force=True)
 
     def action_cursor_down(self) -> None:
         if self.cursor < len(self._rows) - 1:
@@ -192,14 +196,6 @@ class ArticleList(ScrollView, can_focus=True):
             self._cache[key] = cached
         return cached.apply_offsets(0, absolute)
 
-    def is_unread(self, article: Article) -> bool:
-        """Overridden by the app to draw unread marks; every article is read by default."""
-        return False
-
-    def is_bookmarked(self, article: Article) -> bool:
-        """Overridden by the app to draw bookmark marks."""
-        return False
-
     def _render_row_line(self, row: int, part: int, width: int) -> Strip:
         item = self._rows[row]
         base = self.rich_style
@@ -213,8 +209,8 @@ class ArticleList(ScrollView, can_focus=True):
     def _title_line(self, item: Row, width: int) -> Text:
         article = item.article
         meta_style = self.get_component_rich_style("article-list--meta", partial=True)
-        mark = "●" if self.is_unread(article) else " "
-        mark += "★" if self.is_bookmarked(article) else " "
+        unread, bookmarked = self.marks(article) if self.marks else (False, False)
+        mark = ("●" if unread else " ") + ("★" if bookmarked else " ")
         date = article.date.strftime("%Y-%m-%d") if article.date else ""
         author = sanitize_line(article.authors[0]) if article.authors else ""
         title = Text(sanitize_line(article.title))

@@ -87,6 +87,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._block_lines: list[int] = []
         self._matches: list[MatchPosition] = []
         self._laid_out_width = -1
+        self._restore_line: int | None = None
         self.placeholder = "Select an article."
 
     @property
@@ -100,9 +101,9 @@ class ArticleView(ScrollView, can_focus=True):
         terms: Sequence[str] = (),
         *,
         to_first_match: bool = False,
-        scroll_line: int = 0,
+        source_line: int = 0,
     ) -> None:
-        """Display an article; highlight `terms`, then scroll to the first match or a line."""
+        """Display an article; highlight `terms`, then scroll to the first match or a body line."""
         self.article = article
         self._document = document
         self._terms = tuple(terms)
@@ -111,7 +112,11 @@ class ArticleView(ScrollView, can_focus=True):
         if to_first_match and self._matches:
             self.match_index = 0
         else:
-            self.scroll_to(y=scroll_line, animate=False)
+            self.scroll_to(y=0, animate=False)
+            self.scroll_to_source_line(source_line)
+        # The first layout may add a scrollbar, resize and re-wrap: until the user scrolls,
+        # a resize goes back to the line asked for rather than wherever the re-wrap left it.
+        self._restore_line = source_line if source_line > 0 and not to_first_match else None
         self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
 
     def clear(self, message: str) -> None:
@@ -132,7 +137,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._terms = tuple(terms)
         self._layout()
         self.match_index = -1
-        self.scroll_to(y=y, animate=False)
+        self.scroll_to(y=y, animate=False, force=True)
         self.post_message(self.MatchChanged(-1, len(self._matches)))
 
     def next_match(self, step: int = 1) -> None:
@@ -149,14 +154,31 @@ class ArticleView(ScrollView, can_focus=True):
             line = self._matches[index].line
             height = self.scrollable_content_region.height
             if not self.scroll_y <= line < self.scroll_y + height - 1:
-                self.scroll_to(y=max(0, line - height // 3), animate=False)
+                self.scroll_to(y=max(0, line - height // 3), animate=False, force=True)
             self.post_message(self.MatchChanged(index, len(self._matches)))
         self.refresh()
 
     def scroll_to_block(self, block_index: int) -> None:
         """Scroll so that a block (a heading from the table of contents) is at the top."""
         if 0 <= block_index < len(self._block_lines):
-            self.scroll_to(y=self._block_lines[block_index], animate=False)
+            self.scroll_to(y=self._block_lines[block_index], animate=False, force=True)
+
+    def first_visible_source_line(self) -> int:
+        """The body line of the block at the top of the view: a position that survives resizes."""
+        if self._document is None or not self._document.blocks or not self._block_lines:
+            return 0
+        if self.scroll_y < self._block_lines[0]:
+            return 0
+        return self._document.blocks[self.first_visible_block()].source_line
+
+    def scroll_to_source_line(self, line: int) -> None:
+        """Scroll to the first block that starts at or after a body line."""
+        if self._document is None or line <= 0:
+            return
+        for index, block in enumerate(self._document.blocks):
+            if block.source_line >= line:
+                self.scroll_to_block(index)
+                return
 
     def first_visible_block(self) -> int:
         """Index of the block at the top of the view, to remember where the reader was."""
@@ -166,7 +188,19 @@ class ArticleView(ScrollView, can_focus=True):
         if self._document is not None and self._text_width() != self._laid_out_width:
             block = self.first_visible_block()
             self._layout()
-            self.scroll_to_block(block)
+            if self._restore_line is not None:
+                self.scroll_to_source_line(self._restore_line)
+            else:
+                self.scroll_to_block(block)
+
+    def on_key(self, event: events.Key) -> None:
+        self._restore_line = None
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._restore_line = None
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._restore_line = None
 
     def _text_width(self) -> int:
         return max(10, min(self.scrollable_content_region.width, MAX_WIDTH))

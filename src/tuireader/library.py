@@ -1,0 +1,122 @@
+"""The set of articles the reader shows: ordering, filters, and per-file updates for live reload.
+
+Pure core: the app keeps one `Library` and asks it for the rows to show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from tuireader.articles import Article
+
+SortOrder = Literal["date", "title"]
+SidebarFilter = Literal["all", "unread", "bookmarked"]
+FILTERS: tuple[SidebarFilter, ...] = ("all", "unread", "bookmarked")
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key comparing runs of digits as numbers: "第 9 期" < "第 10 期"."""
+    return tuple(
+        (1, int(part)) if part.isdigit() else (0, part.casefold())
+        for part in _DIGITS.split(text)
+        if part
+    )
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Articles newest first by the date as written; undated ones after, highest number first.
+
+    Undated folders are usually numbered series ("第 300 期", issue-300.md): a natural sort
+    puts 300 after 30, and descending order puts the latest issue on top.
+    """
+    dated = [a for a in articles if a.date is not None]
+    undated = [a for a in articles if a.date is None]
+    dated.sort(key=lambda a: (a.date.replace(tzinfo=None), a.title) if a.date else ((), ""))
+    dated.reverse()
+    undated.sort(key=lambda a: (natural_key(a.title), natural_key(a.path), a.line), reverse=True)
+    return dated + undated
+
+
+def by_title(articles: Iterable[Article]) -> list[Article]:
+    """Articles by title, numbers compared as numbers."""
+    return sorted(articles, key=lambda a: (natural_key(a.title), a.path, a.line))
+
+
+class Library:
+    """All loaded articles, by id and by file, with a cached order."""
+
+    def __init__(self, articles: Iterable[Article] = ()) -> None:
+        self.articles: dict[str, Article] = {}
+        self._ids_by_path: dict[str, list[str]] = {}
+        self._ordered: dict[SortOrder, list[Article]] = {}
+        self.replace_all(articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self.articles
+
+    def get(self, article_id: str | None) -> Article | None:
+        return self.articles.get(article_id) if article_id is not None else None
+
+    def replace_all(self, articles: Iterable[Article]) -> None:
+        """Start over with these articles (a full load)."""
+        self.articles = {}
+        self._ids_by_path = {}
+        for article in articles:
+            self._add(article)
+        self._ordered = {}
+
+    def replace_file(self, path: str, articles: Iterable[Article]) -> tuple[list[str], list[str]]:
+        """Replace the entries of one file (none: it was deleted); returns (removed, added) ids."""
+        removed = [i for i in self._ids_by_path.pop(path, []) if self.articles.pop(i, None)]
+        added = []
+        for article in articles:
+            self._add(article)
+            added.append(article.id)
+        self._ordered = {}
+        return removed, added
+
+    def ids_of_file(self, path: str) -> list[str]:
+        return list(self._ids_by_path.get(path, ()))
+
+    def _add(self, article: Article) -> None:
+        self.articles[article.id] = article
+        self._ids_by_path.setdefault(article.path, []).append(article.id)
+
+    def ordered(self, order: SortOrder = "date") -> list[Article]:
+        """Every article in the given order (computed once per change)."""
+        if order not in self._ordered:
+            values = self.articles.values()
+            self._ordered[order] = newest_first(values) if order == "date" else by_title(values)
+        return self._ordered[order]
+
+    def tags(self) -> Counter[str]:
+        """How many articles carry each tag."""
+        return Counter(tag for article in self.articles.values() for tag in article.tags)
+
+
+def make_filter(
+    which: SidebarFilter,
+    tag: str | None,
+    is_read: Callable[[str], bool],
+    is_bookmarked: Callable[[str], bool],
+) -> Callable[[Article], bool]:
+    """A predicate for the sidebar's filter and tag (both apply to search hits too)."""
+
+    def keep(article: Article) -> bool:
+        if tag is not None and tag not in article.tags:
+            return False
+        if which == "unread":
+            return not is_read(article.id)
+        if which == "bookmarked":
+            return is_bookmarked(article.id)
+        return True
+
+    return keep

@@ -1,0 +1,223 @@
+"""Pilot tests for read state, bookmarks, filters, restore on restart, and live reload."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.ui.conftest import settle, sidebar_lines, wait_until_ready
+from tuireader.app import TuiReaderApp
+from tuireader.config import Config
+from tuireader.widgets.article_list import ArticleList
+from tuireader.widgets.article_view import ArticleView
+
+SIZE = (120, 36)
+QUICK = Config(mark_read_after_seconds=0.2)
+
+
+def folder_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(oct(path.stat().st_mode).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition never held")
+        await pilot.pause(0.1)
+
+
+async def test_read_after_dwell_not_when_moving_past(corpus: Path) -> None:
+    app = TuiReaderApp(corpus, config=QUICK)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert app.state is not None
+        first, second, third = (a.id for a in app.ordered)
+        assert "3 unread" in str(app.query_one("#status").render())
+        assert sidebar_lines(app)[0].startswith("●")
+        await pilot.press("j", "j")  # moving past the second article quickly
+        await settle(pilot, 0.5)
+        assert not app.state.is_read(second)
+        assert app.state.is_read(third)
+        assert app.state.is_read(first)  # shown at start and dwelt on
+        assert "1 unread" in str(app.query_one("#status").render())
+        await pilot.press("u")  # back to unread
+        assert not app.state.is_read(third)
+        await pilot.press("g", "U")  # next unread from the top
+        await settle(pilot, 0.05)
+        assert app.query_one(ArticleList).current.id == second  # type: ignore[union-attr]
+
+
+async def test_bookmarks_filters_and_order(corpus: Path) -> None:
+    app = TuiReaderApp(corpus, config=Config(mark_read_on_open=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("j", "m")
+        await settle(pilot)
+        assert "★" in sidebar_lines(app)[1]
+        await pilot.press("f")  # unread
+        assert len(app.query_one(ArticleList).rows) == 3
+        await pilot.press("f")  # bookmarked
+        await settle(pilot)
+        rows = app.query_one(ArticleList).rows
+        assert [r.article.title for r in rows] == ["AI 日报：模型发布"]
+        # Filters combine with search: 智能 is in two articles, one of them bookmarked.
+        await pilot.press("slash", *"Karpathy")
+        await settle(pilot)
+        assert app.query_one(ArticleList).rows == []
+        await pilot.press("escape", "f")  # back to all
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        titles = [r.article.title for r in app.query_one(ArticleList).rows]
+        assert titles == sorted(titles, key=str.casefold)
+        assert "by title" in str(app.query_one("#status").render())
+
+
+async def test_tag_filter(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the most common tag after "All"
+        await settle(pilot)
+        rows = app.query_one(ArticleList).rows
+        assert [r.article.title for r in rows] == ["AI 日报：模型发布"]
+        assert "tag:" in str(app.query_one("#status").render())
+
+
+async def test_restore_selection_position_and_state_on_restart(corpus: Path) -> None:
+    long_article = "---\ntitle: 长文\ndate: 2030-01-01\n---\n" + "\n\n".join(
+        f"第 {n} 段，内容。" for n in range(200)
+    )
+    (corpus / "long.md").write_text(long_article, encoding="utf-8")
+    app = TuiReaderApp(corpus, config=QUICK)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("j", "j", "m")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        reader = app.query_one(ArticleView)
+        assert reader.article is not None and reader.article.title == "长文"
+        reader.focus()
+        await pilot.press("space", "space")
+        await settle(pilot)
+        line = reader.first_visible_source_line()
+        assert line > 20
+        await pilot.press("q")
+    second = TuiReaderApp(corpus, config=QUICK)
+    async with second.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await settle(pilot)
+        reader = second.query_one(ArticleView)
+        assert reader.article is not None and reader.article.title == "长文"
+        assert reader.first_visible_source_line() == line
+        assert second.state is not None
+        marked = [a.title for a in second.ordered if second.state.is_bookmarked(a.id)]
+        assert marked == ["AI 日报：模型发布"]
+
+
+async def test_corrupt_state_and_config_files_are_survivable(corpus: Path, tmp_path: Path) -> None:
+    from tuireader.config import load_config
+    from tuireader.state import StateStore
+
+    store = StateStore()
+    state_file = store.path_for(corpus)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_bytes(b"{not json\x00\xff")
+    config_file = Path(os.environ["TUIREADER_CONFIG"])
+    config_file.write_text('theme = "nord"\nmark_read_on_open = maybe\n', encoding="utf-8")
+    config, notices = load_config()
+    assert any("line 2" in n for n in notices)
+    app = TuiReaderApp(corpus, config=config, config_notices=notices)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        messages = " ".join(n.message for n in app._notifications)
+        assert "line 2" in messages
+        assert "corrupt" in messages or "moved" in messages
+        assert len(app.ordered) == 3
+    aside = [p for p in state_file.parent.iterdir() if ".corrupt-" in p.name]
+    assert aside and aside[0].read_bytes() == b"{not json\x00\xff"
+
+
+async def test_live_reload_follows_the_folder(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("slash", *"新鲜")
+        await settle(pilot)
+        assert app.search_state is not None and app.search_state.results.total == 0
+        await asyncio.sleep(0.5)  # let the watcher start
+        # Created:
+        (corpus / "new.md").write_text(
+            "---\ntitle: 新文章\ndate: 2031-01-01\n---\n新鲜的内容。\n", encoding="utf-8"
+        )
+        await wait_for(pilot, lambda: "新文章" in {a.title for a in app.articles.values()})
+        await wait_for(
+            pilot, lambda: app.search_state is not None and app.search_state.results.total == 1
+        )
+        assert app.query_one("#search", Input).value == "新鲜"
+        # Changed:
+        (corpus / "new.md").write_text(
+            "---\ntitle: 改过的文章\ndate: 2031-01-01\n---\n不再新。\n", encoding="utf-8"
+        )
+        await wait_for(pilot, lambda: "改过的文章" in {a.title for a in app.articles.values()})
+        await wait_for(
+            pilot, lambda: app.search_state is not None and app.search_state.results.total == 0
+        )
+        await pilot.press("escape")
+        # Renamed:
+        (corpus / "new.md").rename(corpus / "renamed.md")
+        await wait_for(pilot, lambda: any(a.path == "renamed.md" for a in app.articles.values()))
+        assert not any(a.path == "new.md" for a in app.articles.values())
+        # Deleted while open:
+        reader = app.query_one(ArticleView)
+        await wait_for(pilot, lambda: app.query_one(ArticleList).current is not None)
+        app.query_one(ArticleList).cursor = 0
+        await wait_for(
+            pilot, lambda: reader.article is not None and reader.article.path == "renamed.md"
+        )
+        (corpus / "renamed.md").unlink()
+        await wait_for(pilot, lambda: len(app.articles) == 3)
+        assert "deleted" in str(app.query_one("#reader-status").render())
+        assert reader.article is not None  # still readable, not vanished
+
+
+async def test_a_session_using_every_feature_never_writes_to_the_folder(
+    corpus: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tuireader import app as app_module
+
+    monkeypatch.setattr(app_module, "open_in_browser", lambda url: None)
+    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard")
+    before = folder_digest(corpus)
+    app = TuiReaderApp(corpus, config=QUICK)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        for keys in (
+            ["j", "k", "G", "g", "enter"],
+            ["space", "b", "tab"],
+            ["slash", *"模型", "enter", "n", "N", "escape"],
+            ["l", "j", "y"],
+            ["l", "o"],
+            ["y", "Y", "o", "m", "u", "U", "f", "f", "f", "S", "S", "t", "escape"],
+            ["question_mark", "escape", "T", "escape", "r"],
+        ):
+            await pilot.press(*keys)
+            await settle(pilot, 0.3)
+        await pilot.press("q")
+    assert folder_digest(corpus) == before

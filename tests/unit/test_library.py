@@ -1,0 +1,47 @@
+from datetime import datetime, timedelta, timezone
+
+from tuireader.articles import Article
+from tuireader.library import Library, by_title, make_filter, natural_key, newest_first
+
+
+def make(id: str, title: str, path: str = "a.md", **kwargs: object) -> Article:
+    return Article(id=id, path=path, title=title, body="", **kwargs)  # type: ignore[arg-type]
+
+
+def test_newest_first_uses_wall_clock_dates_then_undated_naturally() -> None:
+    east = timezone(timedelta(hours=8))
+    articles = [
+        make("a", "old", date=datetime(2025, 1, 1)),
+        make("b", "new, in +08:00", date=datetime(2025, 10, 2, 4, 0, tzinfo=east)),
+        make("c", "mid, naive", date=datetime(2025, 10, 1, 23, 0)),
+        make("d", "第 9 期"),
+        make("e", "第 10 期"),
+    ]
+    assert [a.id for a in newest_first(articles)] == ["b", "c", "a", "e", "d"]
+
+
+def test_natural_key_and_title_order() -> None:
+    assert natural_key("第 9 期") < natural_key("第 10 期")
+    titles = [a.title for a in by_title([make("1", "b 10"), make("2", "B 9"), make("3", "a")])]
+    assert titles == ["a", "B 9", "b 10"]
+
+
+def test_replace_file_swaps_entries_of_one_file() -> None:
+    library = Library([make("1", "x", "list.txt"), make("2", "y", "list.txt"), make("3", "z")])
+    removed, added = library.replace_file("list.txt", [make("4", "w", "list.txt")])
+    assert sorted(removed) == ["1", "2"] and added == ["4"]
+    assert sorted(library.articles) == ["3", "4"]
+    assert [a.id for a in library.ordered("title")] == ["4", "3"]
+    removed, _ = library.replace_file("list.txt", [])
+    assert removed == ["4"] and "4" not in library
+
+
+def test_filters_combine_read_state_bookmarks_and_tags() -> None:
+    articles = [make("1", "a", tags=("AI",)), make("2", "b"), make("3", "c", tags=("AI",))]
+    read = {"1"}
+    marked = {"3"}
+    keep = make_filter("unread", "AI", read.__contains__, marked.__contains__)
+    assert [a.id for a in articles if keep(a)] == ["3"]
+    keep = make_filter("bookmarked", None, read.__contains__, marked.__contains__)
+    assert [a.id for a in articles if keep(a)] == ["3"]
+    assert Library(articles).tags() == {"AI": 2}
