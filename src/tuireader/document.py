@@ -32,9 +32,11 @@ CODE_STYLE = Style(color="bright_cyan")
 LINK_STYLE = Style(underline=True, color="bright_blue")
 QUOTE_STYLE = Style(italic=True, dim=True)
 NOTE_STYLE = Style(color="yellow", bold=True)
-MAX_DISPLAY_CHARS = 500_000
+MAX_DISPLAY_CHARS = 4_000_000
 """Characters of a body that the reader lays out: past this an article shows a note and stops
-there (laying out is ~3 s per million characters). The whole body stays searchable."""
+there. The reader lays out in slices between events, so a large article never freezes the UI,
+but laying out takes ~0.5 s per million characters and its lines take memory. The whole body
+(up to the loader's read limit) stays searchable."""
 _BARE_URL = re.compile(r"(?:https?|ftp|mailto):[^\s<>\"'）」』】，。、；]+")
 _TRAILING_PUNCT = ".,;:!?)]}'\""
 _WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
@@ -51,6 +53,10 @@ class Block:
     first_prefix: Text = field(default_factory=Text)
     prefix: Text = field(default_factory=Text)
     rows: list[list[Text]] = field(default_factory=list)
+    # Continues the block before it (a piece of a split paragraph or table): no gap above.
+    joined: bool = False
+    has_header: bool = True
+    column_widths: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -82,7 +88,96 @@ def build_document(article: Article) -> Document:
     # The header already shows the title; a first heading that repeats it is noise.
     if blocks and blocks[0].kind == "heading" and blocks[0].text.plain.strip() == article.title:
         del blocks[0]
+    document.blocks = _split_large_blocks(blocks)
     return document
+
+
+PIECE_CHARS = 1000  # a block is laid out in one go: keep each one quick to wrap
+TABLE_ROWS_PER_BLOCK = 100
+MAX_COLUMN_WIDTH = 40
+_SENTENCE_END = re.compile(r"[。！？!?.;；]\s*")
+
+
+def _split_large_blocks(blocks: list[Block]) -> list[Block]:
+    """Split giant paragraphs at sentence ends and long tables into row chunks.
+
+    The reader lays out one block at a time between events, so no single block may take long;
+    nothing is dropped, the pieces follow each other with no gap.
+    """
+    result: list[Block] = []
+    for block in blocks:
+        if block.kind == "table" and len(block.rows) > TABLE_ROWS_PER_BLOCK + 1:
+            result.extend(_split_table(block))
+        elif block.kind in ("paragraph", "code") and len(block.text.plain) > 2 * PIECE_CHARS:
+            result.extend(_split_paragraph(block))
+        else:
+            if block.kind == "table":
+                block.column_widths = _column_widths(block.rows)
+            result.append(block)
+    return result
+
+
+def _split_paragraph(block: Block) -> list[Block]:
+    plain = block.text.plain
+    offsets = []
+    start = 0
+    while len(plain) - start > PIECE_CHARS * 3 // 2:
+        window = plain[start + PIECE_CHARS // 2 : start + PIECE_CHARS]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+        cut = start + PIECE_CHARS // 2 + ends[-1] if ends else start + PIECE_CHARS
+        if block.kind == "code":  # code splits at line ends only, else anywhere
+            newline = plain.rfind("\n", start + PIECE_CHARS // 2, start + PIECE_CHARS)
+            cut = newline + 1 if newline > 0 else start + PIECE_CHARS
+        offsets.append(cut)
+        start = cut
+    pieces = block.text.divide(offsets)
+    blocks = []
+    for number, piece in enumerate(pieces):
+        if block.kind == "code" and piece.plain.endswith("\n"):
+            piece = piece[:-1]  # the newline the cut was made after
+        blocks.append(
+            Block(
+                block.kind,
+                piece,
+                block.source_line,
+                level=block.level,
+                first_prefix=block.first_prefix if number == 0 else block.prefix,
+                prefix=block.prefix,
+                joined=number > 0,
+            )
+        )
+    return blocks
+
+
+def _split_table(block: Block) -> list[Block]:
+    widths = _column_widths(block.rows)
+    header, body = block.rows[0], block.rows[1:]
+    blocks = []
+    for start in range(0, len(body), TABLE_ROWS_PER_BLOCK):
+        chunk = body[start : start + TABLE_ROWS_PER_BLOCK]
+        first = start == 0
+        blocks.append(
+            Block(
+                "table",
+                Text("\n").join(Text("  ").join(row) for row in chunk),
+                block.source_line,
+                rows=[header, *chunk] if first else chunk,
+                joined=not first,
+                has_header=first,
+                column_widths=widths,
+            )
+        )
+    return blocks
+
+
+def _column_widths(rows: list[list[Text]]) -> list[int]:
+    """Natural width of each column over the whole table (capped), so chunks line up."""
+    columns = max((len(row) for row in rows), default=0)
+    widths = [1] * columns
+    for row in rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], min(cell.cell_len, MAX_COLUMN_WIDTH))
+    return widths
 
 
 def _truncated_document(article: Article) -> Document:

@@ -7,6 +7,7 @@ before wrapping, and each match's line is kept so `n`/`N` can jump to it.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from tuireader.wrap import wrap_text
 
 MATCH_STYLE = Style(color="black", bgcolor="yellow")
 CURRENT_MATCH_STYLE = Style(color="black", bgcolor="bright_red", bold=True)
+LAYOUT_SLICE = 0.012  # seconds of wrapping per event-loop turn: keys stay responsive
 MAX_WIDTH = 100  # long lines are hard to read; glow and frogmouth cap the measure too
 
 
@@ -88,6 +90,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._matches: list[MatchPosition] = []
         self._laid_out_width = -1
         self._restore_line: int | None = None
+        self._target_line: int | None = None
+        self._first_match_pending = False
+        self._generation = 0
+        self._next_block = 0
         self.placeholder = "Select an article."
 
     @property
@@ -107,17 +113,14 @@ class ArticleView(ScrollView, can_focus=True):
         self.article = article
         self._document = document
         self._terms = tuple(terms)
-        self._layout()
         self.match_index = -1
-        if to_first_match and self._matches:
-            self.match_index = 0
-        else:
-            self.scroll_to(y=0, animate=False)
-            self.scroll_to_source_line(source_line)
+        self._first_match_pending = to_first_match and bool(self._terms)
+        self.scroll_to(y=0, animate=False, force=True)
         # The first layout may add a scrollbar, resize and re-wrap: until the user scrolls,
         # a resize goes back to the line asked for rather than wherever the re-wrap left it.
         self._restore_line = source_line if source_line > 0 and not to_first_match else None
-        self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
+        self._target_line = self._restore_line
+        self._layout()
 
     def clear(self, message: str) -> None:
         """Show a message instead of an article."""
@@ -133,12 +136,10 @@ class ArticleView(ScrollView, can_focus=True):
         """Change which terms are highlighted, keeping the scroll position."""
         if self.article is None or self._document is None or tuple(terms) == self._terms:
             return
-        y = self.scroll_y
+        self._target_line = self.first_visible_source_line()
         self._terms = tuple(terms)
-        self._layout()
         self.match_index = -1
-        self.scroll_to(y=y, animate=False, force=True)
-        self.post_message(self.MatchChanged(-1, len(self._matches)))
+        self._layout()
 
     def next_match(self, step: int = 1) -> None:
         """Move to the next (or, with -1, previous) match, wrapping around."""
@@ -172,12 +173,15 @@ class ArticleView(ScrollView, can_focus=True):
         return self._document.blocks[self.first_visible_block()].source_line
 
     def scroll_to_source_line(self, line: int) -> None:
-        """Scroll to the first block that starts at or after a body line."""
+        """Scroll to the first block that starts at or after a body line (once laid out)."""
         if self._document is None or line <= 0:
             return
         for index, block in enumerate(self._document.blocks):
             if block.source_line >= line:
-                self.scroll_to_block(index)
+                if index < len(self._block_lines):
+                    self.scroll_to_block(index)
+                else:
+                    self._target_line = line  # reached when the layout gets there
                 return
 
     def first_visible_block(self) -> int:
@@ -186,12 +190,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         if self._document is not None and self._text_width() != self._laid_out_width:
-            block = self.first_visible_block()
+            anchor = self._restore_line
+            if anchor is None:
+                anchor = self.first_visible_source_line()
+            self._target_line = anchor
             self._layout()
-            if self._restore_line is not None:
-                self.scroll_to_source_line(self._restore_line)
-            else:
-                self.scroll_to_block(block)
 
     def on_key(self, event: events.Key) -> None:
         self._restore_line = None
@@ -206,28 +209,75 @@ class ArticleView(ScrollView, can_focus=True):
         return max(10, min(self.scrollable_content_region.width, MAX_WIDTH))
 
     def _layout(self) -> None:
+        """Start laying out the document at the current width; the rest follows in slices.
+
+        Each slice wraps blocks for at most LAYOUT_SLICE seconds, then yields to the event loop,
+        so a 1 MB article never freezes the reader: its top shows at once and keys keep
+        working while the rest is laid out.
+        """
         if self.article is None or self._document is None:
             return
-        from tuireader.normalize import find_spans
-
+        self._generation += 1
         width = self._text_width()
         console = self.app.console
         lines: list[Strip] = []
-        self._matches = []
         for text in _header_lines(self.article):
             for _, line in wrap_text(text, width):
                 lines.append(_strip(line, console))
-        lines.append(Strip.blank(width))
+        self._lines = lines
+        self._matches = []
         self._block_lines = []
-        for block in self._document.blocks:
+        self._next_block = 0
+        self._laid_out_width = width
+        self._layout_slice(self._generation)
+
+    @property
+    def laid_out(self) -> bool:
+        """True once every block of the document has been laid out."""
+        return self._document is None or self._next_block >= len(self._document.blocks)
+
+    def _layout_slice(self, generation: int) -> None:
+        if generation != self._generation or self._document is None:
+            return  # a newer article or width took over
+        from tuireader.normalize import find_spans
+
+        started = time.perf_counter()
+        width = self._laid_out_width
+        console = self.app.console
+        lines = self._lines
+        blocks = self._document.blocks
+        while self._next_block < len(blocks):
+            block = blocks[self._next_block]
+            if not block.joined:
+                lines.append(Strip.blank(width))
             self._block_lines.append(len(lines))
             spans = find_spans(block.text.plain, self._terms) if self._terms else []
             lines.extend(self._layout_block(block, spans, width, console, len(lines)))
-            lines.append(Strip.blank(width))
-        self._lines = lines
-        self._laid_out_width = width
+            self._next_block += 1
+            if time.perf_counter() - started > LAYOUT_SLICE:
+                break
         self.virtual_size = Size(width, len(lines))
+        self._settle_scroll()
         self.refresh()
+        if self._next_block < len(blocks):
+            self.call_later(self._layout_slice, generation)
+        else:
+            self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
+
+    def _settle_scroll(self) -> None:
+        """Apply a pending scroll (first match, restored line) once its place is laid out."""
+        if self._first_match_pending and self._matches:
+            self._first_match_pending = False
+            self.match_index = 0
+        elif self._target_line is not None and self._document is not None:
+            target = self._target_line
+            for index in range(len(self._block_lines)):
+                if self._document.blocks[index].source_line >= target:
+                    self._target_line = None
+                    self.scroll_to_block(index)
+                    return
+            if self.laid_out:
+                self._target_line = None
 
     def _layout_block(
         self,
@@ -266,10 +316,14 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> list[Strip]:
         from tuireader.normalize import find_spans
 
-        table = Table(box=box.SIMPLE_HEAD, show_header=True, pad_edge=False, expand=False)
-        header, *body = block.rows
-        for cell in header:
-            table.add_column(cell.copy(), overflow="fold")
+        table = Table(
+            box=box.SIMPLE_HEAD, show_header=block.has_header, pad_edge=False, expand=False
+        )
+        header, *body = block.rows if block.has_header else [[], *block.rows]
+        widths = _fit_widths(block.column_widths or [1] * len(block.rows[0]), width)
+        for index, column_width in enumerate(widths):
+            label = header[index].copy() if index < len(header) else Text()
+            table.add_column(label, overflow="fold", width=column_width)
         first_match = len(self._matches)
         for row in body:
             cells = []
@@ -355,3 +409,12 @@ def _header_lines(article: Article) -> list[Text]:
         source.append(sanitize_line(article.source_url), link_style(article.source_url))
         lines.append(source)
     return lines
+
+
+def _fit_widths(widths: list[int], width: int) -> list[int]:
+    """Shrink natural column widths to fit the line (two cells of padding per column)."""
+    room = max(len(widths), width - 3 * len(widths))
+    total = sum(widths)
+    if total <= room:
+        return widths
+    return [max(3, w * room // total) for w in widths]
