@@ -67,7 +67,8 @@ def make_snippet(
             if s >= high:
                 break
             local.append((max(s, low), min(e, high)))
-        text, sources = _render(body, low, high, local)
+        shown = next(((s, e) for s, e in local if s <= anchor < e), None)
+        text, sources = _render(body, low, high, local, shown)
         at = bisect_left(sources, anchor)
         # Markup can leave less text than the snippet needs: render more source then.
         short = (at < _CONTEXT_BEFORE and low > 0) or (
@@ -83,7 +84,7 @@ def make_snippet(
         start += 1
     while end > start and text[end - 1] == " ":
         end -= 1
-    before = start > 0 or _has_text(body, 0, low)
+    before = (start > 0 and not text[:start].isspace()) or _has_text(body, 0, low)
     after = end < len(text.rstrip()) or _has_text(body, high, len(body))
     prefix = _ELLIPSIS if before else ""
     suffix = _ELLIPSIS if after else ""
@@ -91,8 +92,10 @@ def make_snippet(
     inside: list[Span] = []
     for s, e in local:
         out_start = bisect_left(sources, s)
-        out_end = out_start + (e - s)  # characters of a match are never removed
-        if out_start < end and out_end > start:
+        out_end = out_start + (e - s)
+        # A match inside a dropped link target or image is not shown, so not marked.
+        whole = out_end <= len(sources) and sources[out_start] == s
+        if whole and sources[out_end - 1] == e - 1 and out_start < end and out_end > start:
             inside.append((max(out_start, start) + shift, min(out_end, end) + shift))
     return prefix + text[start:end] + suffix, tuple(inside)
 
@@ -158,9 +161,11 @@ def _link_end(body: str, low: int, high: int) -> int:
     return high
 
 
-def _render(body: str, low: int, high: int, spans: list[Span]) -> tuple[str, Sequence[int]]:
+def _render(
+    body: str, low: int, high: int, spans: list[Span], shown: Span | None
+) -> tuple[str, Sequence[int]]:
     """The text of body[low:high] without markup, and the body offset of each character."""
-    removed = _markup(body, low, high, spans)
+    removed = _markup(body, low, high, spans, shown)
     kept: str
     sources: Sequence[int]
     if not removed:
@@ -197,7 +202,7 @@ def _render(body: str, low: int, high: int, spans: list[Span]) -> tuple[str, Seq
     return "".join(text_parts), text_sources
 
 
-def _markup(body: str, low: int, high: int, spans: list[Span]) -> list[Span]:
+def _markup(body: str, low: int, high: int, spans: list[Span], shown: Span | None) -> list[Span]:
     """Source ranges of markup to leave out of body[low:high], sorted and disjoint."""
     markers: list[Span] = []
     line_starts = [low] if low == 0 or body[low - 1] == "\n" else []
@@ -229,14 +234,19 @@ def _markup(body: str, low: int, high: int, spans: list[Span]) -> list[Span]:
         if next_marker < len(markers) and markers[next_marker][0] < end:
             continue
         kind = found.lastgroup
-        if kind == "link":
-            parts = [(start, found.start("text")), (found.end("text"), end)]
-        elif kind == "underscore" and _inside_word(body, start, end):
-            continue  # snake_case stays as written
-        else:
+        if kind in ("link", "image"):
             parts = [(start, end)]
-        if not any(_overlaps(s, e, spans) for s, e in parts):
-            removed += parts
+            if kind == "link":
+                parts = [(start, found.start("text")), (found.end("text"), end)]
+            # Link targets and images are dropped even with a match inside, unless it is the
+            # match the snippet is about: that one is shown as written.
+            if shown is None or not any(_overlaps(s, e, [shown]) for s, e in parts):
+                removed += parts
+            continue
+        if kind == "underscore" and _inside_word(body, start, end):
+            continue  # snake_case stays as written
+        if not _overlaps(start, end, spans):
+            removed.append((start, end))
     removed += markers[next_marker:]
     return removed
 

@@ -48,6 +48,13 @@ def test_markup_that_overlaps_a_match_is_kept_as_written() -> None:
     assert "y.com" not in snippet  # the other link's target is still dropped
 
 
+def test_link_targets_are_dropped_even_with_a_match_when_another_match_is_shown() -> None:
+    body = "Ruby 4.0.1 已经发布。详细请参阅 [GitHub 发布](https://github.com/ruby/ruby/tag/v4)。"
+    snippet, matched = snippet_for(body, "ruby")
+    assert snippet == "Ruby 4.0.1 已经发布。详细请参阅 GitHub 发布。"
+    assert matched == ["Ruby"]
+
+
 def test_snippet_prefers_a_match_outside_urls() -> None:
     body = (
         "![](https://example.com/karpathy/photo.png)\n\n"
