@@ -40,15 +40,17 @@ async def wait_for(pilot, condition, timeout: float = 10.0) -> None:  # type: ig
 
 
 async def test_read_after_dwell_not_when_moving_past(corpus: Path) -> None:
-    app = TuiReaderApp(corpus, config=QUICK)
+    # A dwell long enough that two key presses fall within it even on a loaded machine.
+    app = TuiReaderApp(corpus, config=Config(mark_read_after_seconds=1.0))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         assert app.state is not None
         first, second, third = (a.id for a in app.ordered)
         assert "3 unread" in str(app.query_one("#status").render())
         assert sidebar_lines(app)[0].startswith("●")
+        await settle(pilot, 1.2)  # dwell on the first
         await pilot.press("j", "j")  # moving past the second article quickly
-        await settle(pilot, 0.5)
+        await settle(pilot, 1.5)
         assert not app.state.is_read(second)
         assert app.state.is_read(third)
         assert app.state.is_read(first)  # shown at start and dwelt on

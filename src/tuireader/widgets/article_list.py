@@ -60,6 +60,7 @@ class ArticleList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ArticleList {
         overflow-x: hidden;
+        scrollbar-gutter: stable;
         & > .article-list--cursor { background: $block-cursor-blurred-background; }
         &:focus > .article-list--cursor {
             background: $block-cursor-background; color: $block-cursor-foreground;

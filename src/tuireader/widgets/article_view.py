@@ -62,6 +62,9 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView {
         padding: 0 2;
         overflow-x: hidden;
+        /* Lines are wrapped to the content width: a scrollbar appearing later (it sends no
+           Resize) must not take columns from them, or the last characters get cut off. */
+        scrollbar-gutter: stable;
     }
     """
 
@@ -400,8 +403,10 @@ def _header_lines(article: Article) -> list[Text]:
     if article.links:
         facts.append(f"{len(article.links)} links")
     location = article.path if article.line == 1 else f"{article.path}:{article.line}"
-    facts.append(sanitize_line(location))
-    lines = [title, Text(" · ".join(facts), style="dim")]
+    lines = [title]
+    if facts:
+        lines.append(Text(" · ".join(facts), style="dim"))
+    lines.append(Text(sanitize_line(location), style="dim italic"))
     if article.tags:
         lines.append(Text("  ".join("#" + sanitize_line(t) for t in article.tags), style="cyan"))
     if article.source_url:

@@ -1,0 +1,64 @@
+"""SVG snapshots of the main screens on the bundled corpus, at a fixed size.
+
+Update after an intended change with `uv run pytest tests/ui/test_snapshots.py --snapshot-update`
+and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.ui.conftest import settle, wait_until_ready
+from tuireader.app import TuiReaderApp
+from tuireader.config import Config
+from tuireader.corpus import bundled_corpus_path
+
+SIZE = (120, 36)
+# No read marks appearing mid-snapshot: the dwell is longer than any snapshot takes.
+STILL = Config(mark_read_after_seconds=3600)
+
+
+def bundled_app() -> TuiReaderApp:
+    return TuiReaderApp(bundled_corpus_path(), config=STILL, watch=False)
+
+
+async def ready(pilot: Pilot[Any]) -> None:
+    await wait_until_ready(pilot)
+    await settle(pilot)
+
+
+def test_main_screen(snap_compare: Any) -> None:
+    assert snap_compare(bundled_app(), terminal_size=SIZE, run_before=ready)
+
+
+def test_search_results_for_a_chinese_query(snap_compare: Any) -> None:
+    async def search(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.press("slash", *"强化学习")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(bundled_app(), terminal_size=SIZE, run_before=search)
+
+
+def test_link_list(snap_compare: Any) -> None:
+    async def links(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.press("slash", *"Tinker", "enter")
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+
+    assert snap_compare(bundled_app(), terminal_size=SIZE, run_before=links)
+
+
+def test_help_screen(snap_compare: Any) -> None:
+    async def help_screen(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(bundled_app(), terminal_size=SIZE, run_before=help_screen)
