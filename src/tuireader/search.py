@@ -58,6 +58,7 @@ SEGMENT_DOCS = 2048
 VERIFY_BUDGET = 512
 _ORDERED_BATCHES = (32, 96, 384)  # adds up to VERIFY_BUDGET
 _LATER_BATCH = 4096
+_ANCHOR_TRIES = 16  # occurrences of a term tried as the snippet's anchor
 _MAX_KEYS = 4  # pairs of a long term whose postings are intersected
 _NO_DAY = np.iinfo(np.int32).min
 _FieldName = str  # "text" (title and body), "title", "tag" or "author"
@@ -723,12 +724,16 @@ def _anchor(body: str, folded_body: str, terms_by_weight: list[_TermMatch]) -> i
     for match in terms_by_weight:
         for variant in match.variants:
             position = folded_body.find(variant)
-            while position >= 0:
+            # A few occurrences are enough to find one outside a URL; a term repeated
+            # throughout a long URL must not make this quadratic.
+            for _ in range(_ANCHOR_TRIES):
+                if position < 0:
+                    break
                 if first is None:
                     first = position
                 if not inside_url(body, position):
                     return position
-                position = folded_body.find(variant, position + 1)
+                position = folded_body.find(variant, position + len(variant))
     return first
 
 

@@ -102,13 +102,17 @@ def make_snippet(
 
 def inside_url(body: str, position: int) -> bool:
     """Whether `position` of `body` is in a URL: a link or image target, or a bare address."""
+    # Only _URL_REACH characters back are looked at, so the cost does not grow with the URL.
     low = max(0, position - _URL_REACH)
     cut = max(body.rfind(char, low, position) for char in " \n\t(<")
     if cut >= 1 and body[cut] == "(" and body[cut - 1] == "]":
         return ")" not in body[cut:position]  # the target of [text](url) or ![alt](url)
-    scheme = body.rfind("://", cut + 1, position)
+    start = max(cut + 1, low)
+    scheme = body.rfind("://", start, position)
     if scheme < 0:
-        scheme = body.find("www.", cut + 1, position)
+        scheme = body.find("www.", start, position)
+    if scheme < 0 and cut < 0 and low > 0:
+        scheme = low  # a token longer than the reach: a URL if it is all URL characters
     return scheme >= 0 and _URL_CHARS.fullmatch(body, scheme, position + 1) is not None
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tuireader.search as search_module
 from tuireader.articles import Article
 from tuireader.normalize import find_spans, fold, match_spans_in_folded, term_variants
 from tuireader.search import SearchIndex
@@ -144,3 +146,19 @@ def test_snippet_spans_fold_to_the_query_term(body: str, term: str) -> None:
     if spans and len(body) < 60:
         # The whole body fits: every match is shown.
         assert len(inside) == len(spans)
+
+
+def test_anchor_search_in_a_long_url_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def counting(body: str, position: int) -> bool:
+        calls.append(position)
+        return inside_url(body, position)
+
+    monkeypatch.setattr(search_module, "inside_url", counting)
+    url = "https://x.example/" + "a" * 20_000
+    index = SearchIndex.build([Article(id="1", path="1.md", title="t", body=f"see {url} end")])
+    hit = index.search("a" * 300, limit=5).hits[0]
+    assert len(calls) <= search_module._ANCHOR_TRIES
+    assert inside_url(url, 15_000)  # far from the scheme, still seen as a URL
+    assert [hit.snippet[s:e] for s, e in hit.snippet_spans] == ["a" * 78]
