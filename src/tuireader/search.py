@@ -55,8 +55,8 @@ FIELD_WEIGHT = {"tag": 1.0, "author": 1.0, "title": TITLE_WEIGHT}
 SEGMENT_DOCS = 2048
 # Candidates checked in order of their bound before the ranking may stop being exact: past
 # this many, the best `limit` matches found so far are returned once there are `limit` of them.
-VERIFY_BUDGET = 512
-_ORDERED_BATCHES = (32, 96, 384)  # adds up to VERIFY_BUDGET
+VERIFY_BUDGET = 256
+_ORDERED_BATCHES = (32, 96, 128)  # adds up to VERIFY_BUDGET
 _LATER_BATCH = 4096
 _ANCHOR_TRIES = 16  # occurrences of a term tried as the snippet's anchor
 _MAX_KEYS = 4  # pairs of a long term whose postings are intersected
