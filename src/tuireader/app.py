@@ -35,6 +35,7 @@ from tuireader.library import FILTERS, Library, make_filter
 from tuireader.query import parse_query
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkAction, LinkListScreen
+from tuireader.screens.problems import ProblemsScreen
 from tuireader.screens.tags import ALL_TAGS, TagScreen
 from tuireader.search import SearchIndex, SearchResults
 from tuireader.state import FolderState, StateStore
@@ -80,6 +81,7 @@ class TuiReaderApp(App[None]):
         Binding("T", "choose_tag", "Tag filter", show=False, id="choose_tag"),
         Binding("S", "toggle_order", "Sort by date/title", show=False, id="toggle_order"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("P", "problems", "Problems", show=False, id="problems"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "escape", "Back", show=False, id="escape"),
@@ -245,8 +247,7 @@ class TuiReaderApp(App[None]):
             self._watch(set(result_paths(result)))
         if result.problems:
             self.notify(
-                f"{len(result.problems)} file(s) skipped or degraded: "
-                "`tuireader list --problems` lists them",
+                f"{len(result.problems)} file(s) skipped or degraded: press P to see them",
                 severity="warning",
                 markup=False,
             )
@@ -755,6 +756,9 @@ class TuiReaderApp(App[None]):
         if isinstance(event, OptionList.OptionSelected):
             self.query_one(ArticleView).focus()
 
+    def action_problems(self) -> None:
+        self.push_screen(ProblemsScreen(self.problems))
+
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(ArticleList)
         sidebar.display = not sidebar.display
@@ -797,6 +801,9 @@ class TuiReaderApp(App[None]):
         )
         yield SystemCommand("Search", "Focus the search bar (/)", self.action_focus_search)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
+        yield SystemCommand(
+            "Problems", "Files skipped or degraded, and why (P)", self.action_problems
+        )
 
 
 def result_paths(result: LoadResult) -> Iterable[str]:
