@@ -538,17 +538,31 @@ class TuiReaderApp(App[None]):
 
     def copy_text(self, text: str, what: str) -> None:
         """Copy through OSC 52 now, and through the native clipboard in a worker."""
-        self.copy_to_clipboard(text)
-        self._copy_native(text, what)
+        settings = self.config.clipboard
+        if settings.osc52:
+            self.copy_to_clipboard(text)
+        self._copy_native(text, what, settings.native, settings.native_timeout)
 
     @work(thread=True, group="clipboard")
-    def _copy_native(self, text: str, what: str) -> None:
-        error = copy_native(text)
+    def _copy_native(self, text: str, what: str, enabled: bool, timeout: float) -> None:
+        error = copy_native(text, timeout) if enabled else "native clipboard turned off"
         self.call_from_thread(self._report_copy, text, what, error)
 
     def _report_copy(self, text: str, what: str, native_error: str | None) -> None:
-        how = "terminal (OSC 52)" + (" and system clipboard" if native_error is None else "")
-        message = f"{sanitize_line(text)}\nvia {how}"
+        osc52 = self.config.clipboard.osc52
+        if not osc52 and native_error is not None:
+            self.notify(
+                f"{native_error}. Copy it by hand:\n{sanitize_line(text)}",
+                title=f"Could not copy the {what}",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
+            return
+        ways = ["terminal (OSC 52)"] if osc52 else []
+        if native_error is None:
+            ways.append("system clipboard")
+        message = f"{sanitize_line(text)}\nvia {' and '.join(ways)}"
         if native_error is not None:
             message += f"\n{native_error}; if your terminal ignores OSC 52, copy the text above"
         self.notify(message, title=f"Copied {what}", markup=False)

@@ -132,7 +132,9 @@ async def test_typing_q_in_search_does_not_quit(corpus: Path) -> None:
 async def test_copy_link_emits_osc52_and_notifies(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard here")
+    monkeypatch.setattr(
+        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
+    )
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
@@ -219,7 +221,9 @@ async def test_help_lists_every_binding(corpus: Path) -> None:
 async def test_command_palette_runs_app_commands(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard here")
+    monkeypatch.setattr(
+        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
+    )
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
@@ -252,7 +256,9 @@ async def test_table_of_contents_jumps_to_heading(corpus: Path) -> None:
 async def test_clicking_a_web_link_copies_it_and_never_crashes(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard here")
+    monkeypatch.setattr(
+        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
+    )
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
@@ -302,3 +308,27 @@ async def test_hostile_titles_show_literally(tmp_path: Path) -> None:
         await pilot.click(ArticleList, offset=(5, 0))
         await settle(pilot)
         assert app.is_running
+
+
+async def test_copy_reports_the_native_clipboard_and_when_nothing_worked(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.config import ClipboardConfig, Config
+
+    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: None)
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert any("and system clipboard" in n.message for n in app._notifications)
+    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: "no display")
+    config = Config(clipboard=ClipboardConfig(osc52=False))
+    app = TuiReaderApp(corpus, config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == ""  # no OSC 52 was sent
+        notes = [n for n in app._notifications if "Could not copy" in n.title]
+        assert notes and "https://podcast.example/karpathy" in notes[0].message

@@ -205,7 +205,7 @@ async def test_a_session_using_every_feature_never_writes_to_the_folder(
     from tuireader import app as app_module
 
     monkeypatch.setattr(app_module, "open_in_browser", lambda url: None)
-    monkeypatch.setattr(app_module, "copy_native", lambda text: "no native clipboard")
+    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard")
     before = folder_digest(corpus)
     app = TuiReaderApp(corpus, config=QUICK)
     async with app.run_test(size=SIZE) as pilot:
