@@ -32,7 +32,7 @@ CODE_STYLE = Style(color="bright_cyan")
 LINK_STYLE = Style(underline=True, color="bright_blue")
 QUOTE_STYLE = Style(italic=True, dim=True)
 NOTE_STYLE = Style(color="yellow", bold=True)
-MAX_DISPLAY_CHARS = 4_000_000
+MAX_DISPLAY_CHARS = 1_500_000
 """Characters of a body that the reader lays out: past this an article shows a note and stops
 there. The reader lays out in slices between events, so a large article never freezes the UI,
 but laying out takes ~0.5 s per million characters and its lines take memory. The whole body

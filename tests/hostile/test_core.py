@@ -166,17 +166,13 @@ def _render(article: Article, width: int) -> list[str]:
 
 
 def test_every_article_renders_in_bounded_time_without_controls(loaded: LoadResult) -> None:
-    slow = []
+    # `bounded` is a hang guard (a generous timeout), not a speed check: speed is measured in
+    # bench/, never asserted here.
     for article in loaded.articles:
-        started = time.perf_counter()
         lines = bounded(PER_ARTICLE_SECONDS, lambda a=article: _render(a, 76), article.path)
-        elapsed = time.perf_counter() - started
-        if elapsed > 10:  # ~2 s alone; other test processes may share the 2 cores
-            slow.append((article.path, round(elapsed, 1)))
         for line in lines:
             assert not unsafe(line), (article.path, line[:80])
             assert "\n" not in line
-    assert slow == []  # no article may come near the guard
 
 
 def test_markup_renders_literally(loaded: LoadResult) -> None:
@@ -205,15 +201,10 @@ def test_oversized_articles_are_cut_for_display_with_a_note(loaded: LoadResult) 
     assert "level 199" in nested
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search._anchor calls snippets.inside_url at every occurrence of the term, and each "
-    "call scans back to the URL's start: quadratic (2.7 s at 40,000 chars, 35-45 s for the "
-    "100,000-char URL of the hostile corpus); reported to the search owner",
-)
 def test_a_repetitive_query_in_a_long_url_is_not_quadratic() -> None:
-    url = "https://x.example/" + "a" * 40_000
+    # Quadratic snippet anchoring took 35-45 s here; linear takes milliseconds. The guard is a
+    # hang guard far above either noise or a slow machine, not a speed assertion.
+    url = "https://x.example/" + "a" * 100_000
     index = SearchIndex.build([Article("1", "1.md", "t", f"see {url} end")])
-    started = time.perf_counter()
-    bounded(60, lambda: index.search("a" * 300, limit=5), "a long query")
-    assert time.perf_counter() - started < 1  # linear: milliseconds
+    results = bounded(20, lambda: index.search("a" * 300, limit=5), "a long query")
+    assert [hit.id for hit in results.hits] == ["1"]
