@@ -132,11 +132,13 @@ def _run(run: Callable[[], Any], marks: dict[str, Any]) -> None:
         marks["exit_error"] = f"{type(error).__name__}: {error}"
 
 
-async def _wait(condition: Callable[[], bool], interval: float = 0.005) -> None:
+async def _wait(condition: Callable[[], bool], interval: float = 0.005, app: Any = None) -> None:
     deadline = time.monotonic() + TIMEOUT
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError
+        if app is not None and not app.is_running:
+            raise RuntimeError(f"the app stopped: {app._exception!r}")
         await asyncio.sleep(interval)
 
 
@@ -152,11 +154,11 @@ def child_app(folder: str) -> dict[str, Any]:
     async def run() -> None:
         async with app.run_test(size=SCREEN) as pilot:
             sidebar = app.query_one(ArticleList)
-            await _wait(lambda: len(sidebar.rows) > 0)
+            await _wait(lambda: len(sidebar.rows) > 0, app=app)
             await pilot.pause()
             marks["first_frame"] = time.time()
             marks["rows_at_first_frame"] = len(sidebar.rows)
-            await _wait(lambda: app.index is not None, 0.01)
+            await _wait(lambda: app.index is not None, 0.01, app)
             marks["search_ready"] = time.time()
             marks["rows"] = len(sidebar.rows)
             # Whatever the app does after (saving the cache) counts for memory, not time.
