@@ -9,6 +9,7 @@ thread workers so the event loop never waits on it.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -29,9 +30,10 @@ from tuireader.articles import Article
 from tuireader.browser import open_in_browser
 from tuireader.clipboard import article_link, copy_native, markdown_link
 from tuireader.config import Config, unknown_key_bindings
-from tuireader.corpus import LoadResult, Problem, display_path, load_corpus, load_file
+from tuireader.corpus import LoadResult, Problem, display_path, load_file
 from tuireader.document import Document, build_document
 from tuireader.library import FILTERS, Library, make_filter
+from tuireader.loader import CorpusLoader
 from tuireader.query import parse_query
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkAction, LinkListScreen
@@ -46,6 +48,7 @@ from tuireader.widgets.article_view import ArticleView
 
 SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
 SEARCH_DEBOUNCE = 0.12
+LOAD_REFRESH = 0.5  # seconds between sidebar updates while a big folder loads
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
 SIDEBAR_HITS = 500  # hits listed in the sidebar; the total is shown separately
 
@@ -94,6 +97,7 @@ class TuiReaderApp(App[None]):
         config: Config | None = None,
         config_notices: Iterable[str] = (),
         watch: bool = True,
+        use_cache: bool = True,
     ) -> None:
         super().__init__()
         self.corpus_root = corpus_root
@@ -117,11 +121,15 @@ class TuiReaderApp(App[None]):
         self._read_timer: Timer | None = None
         self._stop_watching = threading.Event()
         self._loaded_once = False
+        self._loading = "loading…"
+        self._use_cache = use_cache
 
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"tuireader · loading {self.corpus_root.name}…"), id="status")
+        with Horizontal(id="top"):
+            yield Static(Content(f"tuireader · loading {self.corpus_root.name}…"), id="status")
+            yield ProgressBar(id="progress", show_eta=False)
         yield Input(
             placeholder=SEARCH_PLACEHOLDER,
             id="search",
@@ -219,15 +227,56 @@ class TuiReaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
-        result = load_corpus(self.corpus_root)
-        self.call_from_thread(self._loaded, result)
-        index = SearchIndex.build(result.articles)
-        self.call_from_thread(self._indexed, index)
+        """Load in batches (cache first, then both cores), index, then save the cache.
 
-    def _loaded(self, result: LoadResult) -> None:
+        Titles show after the first batch, and the sidebar follows every LOAD_REFRESH seconds;
+        sorting happens here, in the loading thread, never in the event loop.
+        """
+        worker = get_current_worker()
+        loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
+        loaded: list[Article] = []
+        shown_at = 0.0
+        try:
+            for batch in loader:
+                if worker.is_cancelled:
+                    return
+                loaded.extend(batch.articles)
+                now = time.monotonic()
+                if now - shown_at > LOAD_REFRESH or batch.done == batch.total:
+                    shown_at = now
+                    partial = Library(loaded)
+                    partial.ordered("date")  # sorted here, off the event loop
+                    self.call_from_thread(self._progress, partial, batch.done, batch.total)
+            result = loader.result()
+            library = Library(result.articles)
+            library.ordered("date")
+            self.call_from_thread(self._loaded, result, library)
+            index = loader.cached_index() or SearchIndex.build(result.articles)
+            if worker.is_cancelled:
+                return
+            self.call_from_thread(self._indexed, index)
+            loader.save_cache(index)
+        finally:
+            loader.close()
+
+    def _progress(self, partial: Library, done: int, total: int) -> None:
+        """Show what is loaded so far; keys work all along."""
+        if self.load_result is not None:
+            return  # a late batch after a finished (re)load
+        progress = self.query_one("#progress", ProgressBar)
+        progress.display = True
+        progress.update(total=max(total, 1), progress=done)
+        self._loading = f"loading {done:,}/{total:,} files"
+        if not self._loaded_once:
+            self.library = partial
+            self._refresh_rows(self.state.selected_id if self.state else None)
+        self._update_status()
+
+    def _loaded(self, result: LoadResult, library: Library) -> None:
         self.load_result = result
+        self._loading = "indexing…"
         self.problems = list(result.problems)
-        self.library.replace_all(result.articles)
+        self.library = library
         if self.state is not None:
             self.state.prune(self.library.articles.keys())
         sidebar = self.query_one(ArticleList)
@@ -254,6 +303,8 @@ class TuiReaderApp(App[None]):
 
     def _indexed(self, index: SearchIndex) -> None:
         self.index = index
+        self._loading = ""
+        self.query_one("#progress", ProgressBar).display = False
         query = self.query_one("#search", Input).value
         if query.strip():
             self._run_search(query)
@@ -299,8 +350,8 @@ class TuiReaderApp(App[None]):
                     parts.append(f"tag: {sanitize_line(self.state.tag)}")
                 if self.state.order != "date":
                     parts.append(f"by {self.state.order}")
-        if self.load_result is not None and self.index is None:
-            parts.append("indexing…")
+        if self._loading:
+            parts.append(self._loading)
         if self.search_state is not None:
             results = self.search_state.results
             about = "≈" if results.estimated else ""
@@ -686,6 +737,7 @@ class TuiReaderApp(App[None]):
     def action_reload(self) -> None:
         self.notify("Reloading the folder…", markup=False, timeout=2)
         self._documents.clear()
+        self.load_result = None
         self._load()
 
     @work(thread=True, exclusive=True, group="watch")
