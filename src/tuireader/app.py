@@ -439,8 +439,9 @@ class TuiReaderApp(App[None]):
             return
 
         def mark() -> None:
-            reader = self.query_one(ArticleView)
-            if self.state and reader.article is not None and reader.article.id == article_id:
+            readers = self.query(ArticleView)  # empty once the app is shutting down
+            reader = readers.first() if readers else None
+            if self.state and reader and reader.article and reader.article.id == article_id:
                 self.state.mark_read(article_id)
                 self.query_one(ArticleList).refresh_rows()
                 self._update_status()

@@ -246,12 +246,15 @@ def _markup(body: str, low: int, high: int, spans: list[Span], shown: Span | Non
             # match the snippet is about: that one is shown as written.
             if shown is None or not any(_overlaps(s, e, [shown]) for s, e in parts):
                 removed += parts
+                if kind == "link":
+                    position = found.start("text")  # emphasis inside the link text goes too
             continue
         if kind == "underscore" and _inside_word(body, start, end):
             continue  # snake_case stays as written
         if not _overlaps(start, end, spans):
             removed.append((start, end))
     removed += markers[next_marker:]
+    removed.sort()
     return removed
 
 

@@ -162,3 +162,11 @@ def test_anchor_search_in_a_long_url_is_bounded(monkeypatch: pytest.MonkeyPatch)
     assert len(calls) <= search_module._ANCHOR_TRIES
     assert inside_url(url, 15_000)  # far from the scheme, still seen as a URL
     assert [hit.snippet[s:e] for s, e in hit.snippet_spans] == ["a" * 78]
+
+
+def test_emphasis_inside_link_text_is_dropped_too() -> None:
+    body = "1.  [**Tinker API推出**-Lilian Weng](https://x.com/a) 宣布推出 Tinker"
+    hit = SearchIndex.build([Article("1", "1.md", "t", body)]).search("Tinker").hits[0]
+    assert "*" not in hit.snippet and "](" not in hit.snippet
+    assert hit.snippet.startswith("Tinker API推出-Lilian Weng")
+    assert all(fold(hit.snippet[s:e]) == "tinker" for s, e in hit.snippet_spans)
