@@ -223,3 +223,31 @@ async def test_a_session_using_every_feature_never_writes_to_the_folder(
             await settle(pilot, 0.3)
         await pilot.press("q")
     assert folder_digest(corpus) == before
+
+
+async def test_theme_chosen_in_the_app_is_remembered(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        app.theme = "nord"  # what the palette's theme command does
+        await settle(pilot)
+        await pilot.press("q")
+    again = TuiReaderApp(corpus)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert again.theme == "nord"
+
+
+async def test_keys_remapped_by_binding_id_from_the_config(corpus: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tuireader import app as app_module
+
+    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard")
+    config = Config(keys={"copy_link": "c", "no_such_binding": "x"})
+    app = TuiReaderApp(corpus, config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard == "https://podcast.example/karpathy"
+        messages = " ".join(n.message for n in app._notifications)
+        assert "no_such_binding" in messages
