@@ -410,19 +410,9 @@ def load_file(root: Path, relative_path: str) -> tuple[list[Article], list[Probl
     `relative_path` is the raw path under `root`, as a watcher reports it; the entries' `path`
     is its display form. A file that vanished gives no entries and no problem.
     """
-    full = os.path.join(root, relative_path)
-    shown = _display_path(relative_path)
-    if not os.path.lexists(full):
+    if not os.path.lexists(os.path.join(root, relative_path)):
         return [], []
-    data, reason, truncated = _read_file(full, os.path.realpath(root))
-    if data is None:
-        return [], [Problem(shown, reason or "skipped: unreadable")]
-    found, problems = parse_file(shown, data)
-    if truncated:
-        note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-        found = [dataclasses.replace(a, problems=(*a.problems, note)) for a in found]
-        problems = _merge(shown, problems, note)
-    return found, problems
+    return read_found(root, FoundFile(relative_path, None), os.path.realpath(root))
 
 
 def display_path(relative_path: str) -> str:
