@@ -8,6 +8,7 @@ thread workers so the event loop never waits on it.
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 import time
@@ -52,6 +53,21 @@ SEARCH_DEBOUNCE = 0.12
 LOAD_REFRESH = 0.5  # seconds between sidebar updates while a big folder loads
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
 SIDEBAR_HITS = 500  # hits listed in the sidebar; the total is shown separately
+
+
+def _while_running(method: Callable[..., None]) -> Callable[..., None]:
+    """For callbacks from workers and timers: do nothing once the app is shutting down.
+
+    Textual clears `is_running` first when it shuts down, then removes the widgets; a worker's
+    result or a debounce timer arriving in between would otherwise find no widgets.
+    """
+
+    @functools.wraps(method)
+    def guarded(self: App[None], *args: object, **kwargs: object) -> None:
+        if self.is_running:
+            method(self, *args, **kwargs)
+
+    return guarded
 
 
 @dataclass
@@ -263,6 +279,7 @@ class TuiReaderApp(App[None]):
         finally:
             loader.close()
 
+    @_while_running
     def _progress(self, partial: Library, done: int, total: int) -> None:
         """Show what is loaded so far; keys work all along."""
         if self.load_result is not None:
@@ -276,6 +293,7 @@ class TuiReaderApp(App[None]):
             self._refresh_rows(self.state.selected_id if self.state else None)
         self._update_status()
 
+    @_while_running
     def _loaded(self, result: LoadResult, library: Library) -> None:
         self.load_result = result
         self._loading = "indexing…"
@@ -305,6 +323,7 @@ class TuiReaderApp(App[None]):
                 markup=False,
             )
 
+    @_while_running
     def _indexed(self, index: SearchIndex) -> None:
         self.index = index
         self._loading = ""
@@ -388,6 +407,7 @@ class TuiReaderApp(App[None]):
             self._open(event.article_id, to_first_match=True)
         reader.focus()
 
+    @_while_running
     def _open(self, article_id: str, *, to_first_match: bool) -> None:
         article = self.articles.get(article_id)
         if article is None:
@@ -409,6 +429,7 @@ class TuiReaderApp(App[None]):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._built, article, document, to_first_match)
 
+    @_while_running
     def _built(self, article: Article, document: Document, to_first_match: bool) -> None:
         if len(self._documents) > 64:
             self._documents.clear()
@@ -443,8 +464,9 @@ class TuiReaderApp(App[None]):
             return
 
         def mark() -> None:
-            readers = self.query(ArticleView)  # empty once the app is shutting down
-            reader = readers.first() if readers else None
+            if not self.is_running:
+                return  # the app is shutting down: its widgets are gone
+            reader = self.query_one(ArticleView)
             if self.state and reader and reader.article and reader.article.id == article_id:
                 self.state.mark_read(article_id)
                 self.query_one(ArticleList).refresh_rows()
@@ -492,6 +514,7 @@ class TuiReaderApp(App[None]):
             return
         self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self._run_search(event.value))
 
+    @_while_running
     def _run_search(self, query: str) -> None:
         if self.index is None:
             self.query_one("#status", Static).update(
@@ -506,6 +529,7 @@ class TuiReaderApp(App[None]):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._show_results, query, results)
 
+    @_while_running
     def _show_results(self, query: str, results: SearchResults, keep_id: str | None = None) -> None:
         # A slower, older search must never overwrite the results of what is typed now.
         if query != self.query_one("#search", Input).value:
@@ -604,6 +628,7 @@ class TuiReaderApp(App[None]):
         error = copy_native(text, timeout) if enabled else "native clipboard turned off"
         self.call_from_thread(self._report_copy, text, what, error)
 
+    @_while_running
     def _report_copy(self, text: str, what: str, native_error: str | None) -> None:
         osc52 = self.config.clipboard.osc52
         if not osc52 and native_error is not None:
@@ -770,6 +795,7 @@ class TuiReaderApp(App[None]):
         if changes:
             self.call_from_thread(self._apply_changes, changes)
 
+    @_while_running
     def _apply_changes(self, changes: list[tuple[str, list[Article], list[Problem]]]) -> None:
         reader = self.query_one(ArticleView)
         open_id = reader.article.id if reader.article else None
