@@ -78,6 +78,10 @@ FOLDER_DEPTH = 100
 HUGE_FILE_BYTES = 50 * 1024 * 1024
 MANY_FILES = 20_000
 BIG_FRONTMATTER_BYTES = 5 * 1024 * 1024
+# README, Safety: "at most 16 MiB of a file is read"; the 50 MB file has a marker on each side.
+READ_LIMIT_BYTES = 16 * 1024 * 1024
+NEAR_LIMIT_MARKER = "NEARLIMITMARKER"
+PAST_LIMIT_MARKER = "PASTLIMITMARKER"
 
 Outcome = Literal["entry", "problem", "entry+problem", "ignored"]
 
@@ -483,12 +487,20 @@ def build_bulk_corpus(root: Path) -> HostileCorpus:
     root.mkdir(parents=True)
     corpus = HostileCorpus(root)
     paragraph = ("大文件段落 huge file paragraph with some words. " * 20 + "\n\n").encode()
-    count = HUGE_FILE_BYTES // len(paragraph)
     with open(root / "huge.md", "wb") as file:
+
+        def fill_to(offset: int) -> None:
+            # Whole paragraphs up to (at most one paragraph past) `offset`.
+            file.write(paragraph * max(0, -(-(offset - file.tell()) // len(paragraph))))
+
         file.write(b"# Huge\n\nHUGESTART marker\n\n")
-        file.write(paragraph * (count // 2))
+        fill_to(READ_LIMIT_BYTES - 64 * 1024)
+        file.write(f"{NEAR_LIMIT_MARKER} among the last of what is read\n\n".encode())
+        fill_to(READ_LIMIT_BYTES)
+        file.write(f"{PAST_LIMIT_MARKER} just after the read limit\n\n".encode())
+        fill_to(HUGE_FILE_BYTES // 2)
         file.write(b"MIDDLEMARKER in the middle\n\n")
-        file.write(paragraph * (count - count // 2))
+        fill_to(HUGE_FILE_BYTES)
         file.write(b"HUGEEND after 50 MB\n")
     corpus.add("huge", "huge.md", "entry+problem", "truncated to the first 16 MiB")
     many = root / "many"
