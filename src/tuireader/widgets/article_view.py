@@ -7,6 +7,7 @@ before wrapping, and each match's line is kept so `n`/`N` can jump to it.
 
 from __future__ import annotations
 
+import functools
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -263,7 +264,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._settle_scroll()
         self.refresh()
         if self._next_block < len(blocks):
-            self.call_later(self._layout_slice, generation)
+            # A timer, not call_later: queued calls run back to back without yielding, and
+            # keys and repaints must get their turn between slices.
+            self.set_timer(0.001, functools.partial(self._layout_slice, generation))
         else:
             self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
 
