@@ -93,7 +93,7 @@ def build_document(article: Article) -> Document:
 
 
 PIECE_CHARS = 1000  # a block is laid out in one go: keep each one quick to wrap
-TABLE_ROWS_PER_BLOCK = 100
+TABLE_ROWS_PER_BLOCK = 30  # one chunk is one Rich table: ~40 ms to lay out
 MAX_COLUMN_WIDTH = 40
 _SENTENCE_END = re.compile(r"[。！？!?.;；]\s*")
 
