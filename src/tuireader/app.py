@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -85,7 +85,9 @@ class TuiReaderApp(App[None]):
     CSS_PATH = "tuireader.tcss"
     TITLE = "tuireader"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", id="search"),
+        # Priority: resolved by the app before the next key is passed on, so every key typed
+        # in the same burst as "/" (a fast typist, a paste, tmux send-keys) goes to the search.
+        Binding("slash", "focus_search", "Search", id="search", priority=True),
         Binding("n", "next_match", "Next match", id="next_match"),
         Binding("N", "previous_match", "Prev match", show=False, id="previous_match"),
         Binding("l", "links", "Links", id="links"),
@@ -133,8 +135,6 @@ class TuiReaderApp(App[None]):
         self._wanted_id: str | None = None
         self._browse_cursor_id: str | None = None
         self._clicked_link: str | None = None
-        self._forward_to_search = False
-        self._forwarded_any = False
         self._read_timer: Timer | None = None
         self._stop_watching = threading.Event()
         self._loaded_once = False
@@ -488,33 +488,14 @@ class TuiReaderApp(App[None]):
     # ----------------------------------------------------------------- search
 
     def action_focus_search(self) -> None:
+        if self.screen is not self.default_screen:
+            return  # a dialog is open
         search = self.query_one("#search", Input)
-        if self.focused is not search:
-            # Focus moves on the next tick; keys typed in the same burst as "/" (a fast typist,
-            # a paste, tmux send-keys) still reach the old widget and must be passed on.
-            self._forward_to_search = True
-            self._forwarded_any = False
-            search.focus()
-
-    def on_key(self, event: events.Key) -> None:
-        search = self.query_one("#search", Input)
-        if not self._forward_to_search or self.focused is search:
-            self._forward_to_search = False
+        if self.focused is search:
+            search.insert_text_at_cursor("/")  # the binding has priority: "/" types itself here
             return
-        if event.is_printable and event.character:
-            if not self._forwarded_any:
-                search.value = ""  # typing after "/" replaces the old query, as on focus
-                self._forwarded_any = True
-            search.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget.id == "search":
-            search = self.query_one("#search", Input)
-            if not (self._forward_to_search and self._forwarded_any):
-                search.select_all()  # so that typing replaces the previous query
-            self._forward_to_search = False
+        search.screen.set_focus(search)  # now, not on the next tick as `focus()` does
+        search.select_all()  # typing replaces the previous query
 
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:

@@ -332,3 +332,11 @@ async def test_copy_reports_the_native_clipboard_and_when_nothing_worked(
         assert app.clipboard == ""  # no OSC 52 was sent
         notes = [n for n in app._notifications if "Could not copy" in n.title]
         assert notes and "https://podcast.example/karpathy" in notes[0].message
+
+
+async def test_slash_inside_the_search_bar_types_a_slash(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("slash", *"CI", "slash", *"CD")
+        assert app.query_one("#search", Input).value == "CI/CD"
