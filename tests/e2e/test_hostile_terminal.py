@@ -7,7 +7,6 @@ outside the app, or (OSC 52, with tmux's set-clipboard on) set the clipboard.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from tests.hostile.corpus import CLIPBOARD_SECRETS, build_hostile_corpus, restor
 pytestmark = pytest.mark.skipif(
     TMUX is None, reason="tmux is not installed: end-to-end tests need it"
 )
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[TmuxSession]:
-    session = TmuxSession(tmp_path)
-    yield session
-    session.kill()
 
 
 def test_hostile_corpus_cannot_reach_the_terminal(session: TmuxSession, tmp_path: Path) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +11,6 @@ from tests.e2e.tmux import TMUX, TUIREADER, TmuxSession
 pytestmark = pytest.mark.skipif(
     TMUX is None, reason="tmux is not installed: end-to-end tests need it"
 )
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[TmuxSession]:
-    session = TmuxSession(tmp_path)
-    yield session
-    session.kill()
 
 
 def test_bundled_corpus_search_and_copy_link(session: TmuxSession) -> None:
