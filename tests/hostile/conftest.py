@@ -11,6 +11,9 @@ from typing import TypeVar
 import pytest
 
 from tests.hostile.corpus import HostileCorpus, build_hostile_corpus, restore_permissions
+from tuireader.articles import Article
+from tuireader.document import build_document
+from tuireader.wrap import wrap_text
 
 T = TypeVar("T")
 
@@ -59,3 +62,14 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
         patch.setenv("TUIREADER_CONFIG", str(home / "config.toml"))
         patch.setenv("TUIREADER_CACHE_DIR", str(home / "cache"))
         yield home
+
+
+def render(article: Article, width: int) -> list[str]:
+    """Every line the reader would show for an article, table cells included (headless)."""
+    document = build_document(article)
+    lines = []
+    for block in document.blocks:
+        for row in block.rows:
+            lines.extend(cell.plain for cell in row)
+        lines.extend(line.plain for _, line in wrap_text(block.text, width))
+    return lines

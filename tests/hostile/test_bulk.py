@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.conftest import bounded, unsafe
+from tests.hostile.conftest import bounded, render, unsafe
 from tests.hostile.corpus import (
     HUGE_FILE_BYTES,
     MANY_FILES,
@@ -32,7 +32,6 @@ from tuireader.corpus import MAX_FILE_BYTES, LoadResult, Problem, load_corpus
 from tuireader.document import MAX_DISPLAY_CHARS, build_document
 from tuireader.loader import CorpusLoader
 from tuireader.search import SearchIndex
-from tuireader.wrap import wrap_text
 
 TUIREADER = Path(sys.executable).with_name("tuireader")
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -158,16 +157,6 @@ def test_search_finds_what_was_read_up_to_the_limit_and_nothing_past_it(
     assert "many/00100.md" in paths_found(index, loaded, f"title:{MARKUP[0]}")
     common = bounded(GUARD, lambda: index.search("huge paragraph", limit=5, exact_total=True))
     assert common.total == 1
-
-
-def render(article: Article, width: int) -> list[str]:
-    document = build_document(article)
-    lines = []
-    for block in document.blocks:
-        for row in block.rows:
-            lines.extend(cell.plain for cell in row)
-        lines.extend(line.plain for _, line in wrap_text(block.text, width))
-    return lines
 
 
 def test_the_huge_article_renders_up_to_the_display_cap_with_notes(loaded: LoadResult) -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from tests.hostile.conftest import bounded, unsafe
+from tests.hostile.conftest import bounded, render, unsafe
 from tests.hostile.corpus import (
     ALL_ESCAPES,
     MARKUP,
@@ -19,7 +19,6 @@ from tuireader.browser import is_openable
 from tuireader.corpus import LoadResult, load_corpus
 from tuireader.document import MAX_DISPLAY_CHARS, build_document
 from tuireader.search import SearchIndex
-from tuireader.wrap import wrap_text
 
 PER_ARTICLE_SECONDS = 20  # a hang guard: the slowest article takes about 2 s on 2 cores
 
@@ -155,21 +154,11 @@ def test_search_finds_hostile_text_and_returns_clean_snippets(
     assert "[AI] 新闻" in titles
 
 
-def _render(article: Article, width: int) -> list[str]:
-    document = build_document(article)
-    lines = []
-    for block in document.blocks:
-        for row in block.rows:
-            lines.extend(cell.plain for cell in row)
-        lines.extend(line.plain for _, line in wrap_text(block.text, width))
-    return lines
-
-
 def test_every_article_renders_in_bounded_time_without_controls(loaded: LoadResult) -> None:
     # `bounded` is a hang guard (a generous timeout), not a speed check: speed is measured in
     # bench/, never asserted here.
     for article in loaded.articles:
-        lines = bounded(PER_ARTICLE_SECONDS, lambda a=article: _render(a, 76), article.path)
+        lines = bounded(PER_ARTICLE_SECONDS, lambda a=article: render(a, 76), article.path)
         for line in lines:
             assert not unsafe(line), (article.path, line[:80])
             assert "\n" not in line
@@ -178,10 +167,10 @@ def test_every_article_renders_in_bounded_time_without_controls(loaded: LoadResu
 def test_markup_renders_literally(loaded: LoadResult) -> None:
     by_path = {a.path: a for a in loaded.articles}
     for number, markup in enumerate(MARKUP):
-        text = "\n".join(_render(by_path[f"markup/frontmatter-{number}.md"], 200))
+        text = "\n".join(render(by_path[f"markup/frontmatter-{number}.md"], 200))
         assert f"Body {markup} tail." in text
         assert text.count(markup) >= 4  # paragraph, bold, link, heading, list item, code
-    html = "\n".join(_render(by_path["markup/html.md"], 200))
+    html = "\n".join(render(by_path["markup/html.md"], 200))
     assert "<script>alert(1)</script>" in html and "<b>bold</b>" in html
 
 
@@ -197,7 +186,7 @@ def test_oversized_articles_are_cut_for_display_with_a_note(loaded: LoadResult) 
     # Below the cut, everything is shown: the 10,000 links and the 200-level list.
     links = build_document(by_path["sizes/many-links.md"])
     assert len(links.links) == 10_000
-    nested = "\n".join(_render(by_path["sizes/nested-list.md"], 200))
+    nested = "\n".join(render(by_path["sizes/nested-list.md"], 200))
     assert "level 199" in nested
 
 
