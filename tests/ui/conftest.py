@@ -74,6 +74,16 @@ def corpus(tmp_path: Path) -> Path:
     return write_corpus(tmp_path / "corpus")
 
 
+@pytest.fixture
+def no_native_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No system clipboard, as over SSH: copies go through OSC 52 only."""
+    from tuireader import app as app_module
+
+    monkeypatch.setattr(
+        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Never read or write the real user's state and config from tests.

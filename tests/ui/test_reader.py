@@ -130,11 +130,8 @@ async def test_typing_q_in_search_does_not_quit(corpus: Path) -> None:
 
 
 async def test_copy_link_emits_osc52_and_notifies(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch
+    no_native_clipboard: None, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
-    )
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
@@ -219,11 +216,8 @@ async def test_help_lists_every_binding(corpus: Path) -> None:
 
 
 async def test_command_palette_runs_app_commands(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch
+    no_native_clipboard: None, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
-    )
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
@@ -254,11 +248,8 @@ async def test_table_of_contents_jumps_to_heading(corpus: Path) -> None:
 
 
 async def test_clicking_a_web_link_copies_it_and_never_crashes(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch
+    no_native_clipboard: None, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
-    )
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)

@@ -200,12 +200,11 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
 
 
 async def test_a_session_using_every_feature_never_writes_to_the_folder(
-    corpus: Path, monkeypatch
+    no_native_clipboard: None, corpus: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     from tuireader import app as app_module
 
     monkeypatch.setattr(app_module, "open_in_browser", lambda url: None)
-    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard")
     before = folder_digest(corpus)
     app = TuiReaderApp(corpus, config=QUICK)
     async with app.run_test(size=SIZE) as pilot:
@@ -238,10 +237,9 @@ async def test_theme_chosen_in_the_app_is_remembered(corpus: Path) -> None:
         assert again.theme == "nord"
 
 
-async def test_keys_remapped_by_binding_id_from_the_config(corpus: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from tuireader import app as app_module
-
-    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard")
+async def test_keys_remapped_by_binding_id_from_the_config(
+    no_native_clipboard: None, corpus: Path
+) -> None:
     config = Config(keys={"copy_link": "c", "no_such_binding": "x"})
     app = TuiReaderApp(corpus, config=config)
     async with app.run_test(size=SIZE) as pilot:
