@@ -37,6 +37,7 @@ from tuireader.document import Document, build_document
 from tuireader.library import FILTERS, Library, make_filter
 from tuireader.loader import CorpusLoader
 from tuireader.query import parse_query
+from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkAction, LinkListScreen
 from tuireader.screens.problems import ProblemsScreen
@@ -77,6 +78,7 @@ class SearchState:
     query: str
     results: SearchResults
     terms: tuple[str, ...]
+    source: str = ""  # "" for the index; how far a plain scan got before the index is ready
 
 
 class TuiReaderApp(App[None]):
@@ -140,6 +142,11 @@ class TuiReaderApp(App[None]):
         self._loaded_once = False
         self._loading = "loading…"
         self._use_cache = use_cache
+        # What the loading thread has so far, for searching by plain scan until the index is
+        # ready (it only appends; a scan reads the length first, then up to it).
+        self._loaded_so_far: list[Article] = []
+        self._plain_scan: PlainScan | None = None
+        self._match_status = ""
 
     # ----------------------------------------------------------------- layout
 
@@ -252,6 +259,8 @@ class TuiReaderApp(App[None]):
         worker = get_current_worker()
         loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
         loaded: list[Article] = []
+        self._loaded_so_far = loaded
+        self._plain_scan = PlainScan(loaded)
         shown_at = 0.0
         titles_shown = False
         # The cyclic GC would walk every article loaded so far on each full pass (13 s over a
@@ -337,6 +346,7 @@ class TuiReaderApp(App[None]):
     @_while_running
     def _indexed(self, index: SearchIndex) -> None:
         self.index = index
+        self._plain_scan = None  # its folded texts go too
         self._loading = ""
         self.query_one("#progress", ProgressBar).display = False
         query = self.query_one("#search", Input).value
@@ -364,7 +374,8 @@ class TuiReaderApp(App[None]):
         if keep_id is None and sidebar.current is not None:
             keep_id = sidebar.current.id
         if self.search_state is not None:
-            self._show_results(self.search_state.query, self.search_state.results, keep_id)
+            state = self.search_state
+            self._show_results(state.query, state.results, keep_id, state.source)
             return
         empty = "No articles match the filter." if self.library.articles else "No articles."
         sidebar.empty_message = empty
@@ -393,6 +404,8 @@ class TuiReaderApp(App[None]):
             count = f"{about}{results.total:,} {'hit' if results.total == 1 else 'hits'}"
             if shown < results.total:
                 count += f" (showing {shown})"
+            if self.search_state.source:
+                count += f" · {self.search_state.source}, index not ready"
             parts.append(count)
         self.query_one("#status", Static).update(Content(" · ".join(parts)))
 
@@ -508,12 +521,17 @@ class TuiReaderApp(App[None]):
 
     @_while_running
     def _run_search(self, query: str) -> None:
-        if self.index is None:
-            self.query_one("#status", Static).update(
-                Content("Still indexing… search will run then")
-            )
-            return
-        self._search(self.index, query)
+        if self.index is not None:
+            self._search(self.index, query)
+        elif self._plain_scan is not None:
+            self._scan(self._plain_scan, query)  # the index runs it again once it is ready
+
+    @work(thread=True, exclusive=True, group="search")
+    def _scan(self, scan: PlainScan, query: str) -> None:
+        found = scan.search(query, limit=SIDEBAR_HITS)
+        source = f"plain scan: {found.scanned:,} of {found.available:,} loaded articles"
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_results, query, found.results, None, source)
 
     @work(thread=True, exclusive=True, group="search")
     def _search(self, index: SearchIndex, query: str) -> None:
@@ -522,12 +540,14 @@ class TuiReaderApp(App[None]):
             self.call_from_thread(self._show_results, query, results)
 
     @_while_running
-    def _show_results(self, query: str, results: SearchResults, keep_id: str | None = None) -> None:
+    def _show_results(
+        self, query: str, results: SearchResults, keep_id: str | None = None, source: str = ""
+    ) -> None:
         # A slower, older search must never overwrite the results of what is typed now.
         if query != self.query_one("#search", Input).value:
             return
         terms = parse_query(query).highlight_terms
-        self.search_state = SearchState(query, results, terms)
+        self.search_state = SearchState(query, results, terms, source)
         keep = self._filter()
         rows = [
             Row(self.articles[hit.id], hit.snippet, hit.snippet_spans, hit.title_spans)
@@ -583,11 +603,18 @@ class TuiReaderApp(App[None]):
 
     @on(ArticleView.MatchChanged)
     def _match_changed(self, event: ArticleView.MatchChanged) -> None:
-        status = ""
+        self._match_status = ""
         if event.total:
             position = f"{event.index + 1}/{event.total}" if event.index >= 0 else f"{event.total}"
-            status = f"match {position} · n next · N previous"
-        self.query_one("#reader-status", Static).update(Content(status))
+            self._match_status = f"match {position} · n next · N previous"
+        self._update_reader_status()
+
+    def _update_reader_status(self) -> None:
+        parts = [self._match_status] if self._match_status else []
+        article = self.query_one(ArticleView).article
+        if article is not None and self.load_result is not None and article.id not in self.library:
+            parts.append("This article was deleted from the folder (r reloads).")
+        self.query_one("#reader-status", Static).update(Content(" · ".join(parts)))
 
     # ------------------------------------------------------- links and clipboard
 
@@ -811,9 +838,7 @@ class TuiReaderApp(App[None]):
                 if reader.article is not None and reader.article.path in changed_paths:
                     self._open(open_id, to_first_match=False)
             else:
-                self.query_one("#reader-status", Static).update(
-                    Content("This article was deleted from the folder (r reloads).")
-                )
+                self._update_reader_status()
         self._update_status()
 
     # ---------------------------------------------------- table of contents etc.

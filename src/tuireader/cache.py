@@ -1,40 +1,34 @@
 """The load cache: parsed articles and the search index of a folder, in the user's cache dir.
 
 A second start on an unchanged folder should parse nothing and index nothing. Two files per
-folder, named by a hash of the folder's real path:
+folder, named by a hash of the folder's real path (the container is `cachefile.py`):
 
 - `<key>.articles`: every file's stamp (size, mtime_ns, ctime_ns, inode, from `scan_folder`)
-  with the entries and problems parsing it gave. A file whose stamp still matches is not read.
+  with the entries and problems parsing it gave, in segments ordered newest first: the first
+  segment is what the sidebar shows on top, so it can be on screen before the rest is decoded.
+  A file whose stamp still matches is not read.
 - `<key>.index`: the search index's arrays and folded texts, with a fingerprint of the exact
   article list it was built from; used only when the loaded list has the same fingerprint.
+  Its arrays stay in the mapped file and its texts are decoded one at a time when a search
+  needs them, so reusing it costs almost nothing at start-up.
 
-Each file is a small header, a metadata pickle and one data region (texts as UTF-16/32, numpy
-arrays raw). A file is trusted only if the magic, format, tuireader version, folder, sizes and
-CRC-32 checksums of both parts all match; the metadata pickle is read with an unpickler that
-refuses every class, so a doctored cache cannot run code. Anything wrong and the cache is
-ignored (then overwritten); reading it never raises. Writes go to a temporary file renamed into
-place, so concurrent writers leave one complete file, never a mix. The cache is never written
-inside the folder it describes.
+Anything wrong and the cache is ignored (then overwritten); reading it never raises. The cache
+is never written inside the folder it describes.
 """
 
 from __future__ import annotations
 
-import contextlib
+import bisect
+import codecs
 import hashlib
-import io
-import mmap
 import os
 import pickle
-import re
-import struct
-import tempfile
 import threading
-import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -42,13 +36,17 @@ import platformdirs
 
 from tuireader import __version__
 from tuireader.articles import Article, Link
+from tuireader.cachefile import CacheFile, CacheFileError, Section, SectionWriter, unpickle_plain
+from tuireader.cachefile import read_file as _read_file
+from tuireader.cachefile import write_file as _write_file
 
 CACHE_DIR_ENV = "TUIREADER_CACHE_DIR"
-FORMAT_VERSION = 1
-MAGIC = b"tuireader-cache\n"
-_HEAD = struct.Struct("<16sIIQ")  # magic, format version, CRC-32 of the metadata, its length
-_ALIGN = 64
-_SURROGATE = re.compile("[\ud800-\udfff]")
+FIRST_SEGMENT_FILES = 300
+"""Files in the first segment of the articles cache: more than a screen of sidebar rows, and
+cheap enough (a few ms) to decode before the first frame."""
+SEGMENT_FILES = 4000
+TEXT_CHUNK = 4096
+"""Texts per chunk of the index's folded texts: one section and one checksum each."""
 
 Stamp = tuple[int, int, int, int]
 
@@ -75,137 +73,111 @@ def cache_path(root: Path | str, kind: str) -> Path | None:
     return Path(directory) / f"{key}.{kind}"
 
 
-# --- the container ------------------------------------------------------------------------------
+def _identity(root: Path | str) -> dict[str, object]:
+    return {"version": __version__, "root": os.path.realpath(root)}
 
 
-class _NoClasses(pickle.Unpickler):
-    """Unpickles only built-in containers and scalars; any class or function is refused."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"refused {module}.{name}")
+def _open(root: Path | str, kind: str) -> CacheFile | None:
+    path = cache_path(root, kind)
+    return None if path is None else _read_file(path, kind, _identity(root))
 
 
-def _write_container(path: Path, meta: dict[str, Any], data: Sequence[bytes | memoryview]) -> None:
-    """Write header, metadata and data to `path` atomically (best effort: errors are swallowed)."""
-    data_crc = 0
-    data_size = 0
-    for part in data:
-        data_crc = zlib.crc32(part, data_crc)
-        data_size += len(part)
-    meta = {**meta, "data_size": data_size, "data_crc": data_crc}
-    meta_bytes = pickle.dumps(meta, protocol=5)
-    head = _HEAD.pack(MAGIC, FORMAT_VERSION, zlib.crc32(meta_bytes), len(meta_bytes))
-    padding = b"\0" * (-(len(head) + len(meta_bytes)) % _ALIGN)
+# --- texts --------------------------------------------------------------------------------------
+
+
+TextChunk = tuple[Section, Section, str, int]
+"""A run of texts in a cache file: (bytes, int64 end offset of each text, codec, count)."""
+
+
+def _write_texts(writer: SectionWriter, texts: Sequence[str]) -> TextChunk:
+    """Write texts as one chunk: UTF-16 (smallest, fastest to decode) unless one holds a lone
+    surrogate, which UTF-16 would pair up with its neighbour."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(head)
-            handle.write(meta_bytes)
-            handle.write(padding)
-            for part in data:
-                handle.write(part)
-        os.replace(temp_name, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
+        codec = "utf-16-le"
+        encoded = [text.encode(codec) for text in texts]
+    except UnicodeEncodeError:
+        codec = "utf-32-le"
+        encoded = [text.encode(codec, "surrogatepass") for text in texts]
+    ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), dtype="<i8")
+    blob = writer.add(*encoded)
+    return blob, writer.add(memoryview(ends.tobytes())), codec, len(texts)
 
 
-def _read_container(
-    path: Path, kind: str, root_real: str
-) -> tuple[dict[str, Any], mmap.mmap, _Checksum] | None:
-    """The metadata, the mapping and the data region's checksum, or None if not trustworthy.
+class TextColumn:
+    """Texts of a cache file, decoded one at a time when asked for; more can be appended.
 
-    The data region is `mapped[meta["data_offset"]:]`; it may be used only once
-    `checksum.passed()`.
-    """
-    try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size < _HEAD.size:
-                return None
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None
-    try:
-        magic, version, meta_crc, meta_size = _HEAD.unpack_from(mapped, 0)
-        if magic != MAGIC or version != FORMAT_VERSION or _HEAD.size + meta_size > size:
-            raise ValueError("not a cache file of this format")
-        meta_view = memoryview(mapped)[_HEAD.size : _HEAD.size + meta_size]
-        try:
-            if zlib.crc32(meta_view) != meta_crc:
-                raise ValueError("metadata checksum")
-            meta = _NoClasses(io.BytesIO(meta_view)).load()
-        finally:
-            meta_view.release()
-        if not isinstance(meta, dict):
-            raise ValueError("metadata is not a mapping")
-        if (meta.get("version"), meta.get("kind"), meta.get("root")) != (
-            __version__,
-            kind,
-            root_real,
-        ):
-            raise ValueError("another version, kind or folder")
-        offset = _HEAD.size + meta_size
-        offset += -offset % _ALIGN
-        if size - offset != meta.get("data_size"):
-            raise ValueError("truncated or extended")
-        meta["data_offset"] = offset
-        return meta, mapped, _Checksum(mapped, offset, meta.get("data_crc"))
-    except Exception:  # a damaged cache can fail in any way; it is just not used
-        mapped.close()
-        return None
-
-
-class _Checksum(threading.Thread):
-    """The CRC-32 of a data region, computed on another core while the caller decodes it.
-
-    zlib releases the GIL, so checking costs no time on two cores; nothing decoded is used
-    before `passed()` says the region is intact.
+    The search index keeps every article's folded text for checking phrases and finding match
+    spans, but a search reads a few dozen of them: decoding 100k texts up front would cost
+    seconds at start-up and hundreds of MB that mostly go unused.
     """
 
-    def __init__(self, mapped: mmap.mmap, offset: int, expected: object) -> None:
-        super().__init__(name="tuireader-cache-crc", daemon=True)
-        self._mapped = mapped
-        self._offset = offset
-        self._expected = expected
-        self._ok = False
-        self.start()
+    def __init__(self, chunks: list[tuple[memoryview, npt.NDArray[np.int64], str]]) -> None:
+        self._chunks = [(blob, ends, codecs.getdecoder(codec)) for blob, ends, codec in chunks]
+        self._starts: list[int] = []
+        total = 0
+        for _blob, ends, _decoder in self._chunks:
+            self._starts.append(total)
+            total += len(ends)
+        self._stored = total
+        self._appended: list[str] = []
 
-    def run(self) -> None:
-        with memoryview(self._mapped)[self._offset :] as view:
-            self._ok = zlib.crc32(view) == self._expected
+    def __len__(self) -> int:
+        return self._stored + len(self._appended)
 
-    def passed(self) -> bool:
-        self.join()
-        return self._ok
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._get(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        return self._get(index)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._get(i) for i in range(len(self)))
+
+    def _get(self, index: int) -> str:
+        if index >= self._stored:
+            return self._appended[index - self._stored]
+        if index < 0:
+            raise IndexError(index)
+        chunk = bisect.bisect_right(self._starts, index) - 1
+        blob, ends, decoder = self._chunks[chunk]
+        within = index - self._starts[chunk]
+        start = int(ends[within - 1]) if within else 0
+        text: str = decoder(blob[start : int(ends[within])], "surrogatepass")[0]
+        return text
+
+    def append(self, text: str) -> None:
+        self._appended.append(text)
 
 
-def _encode_texts(texts: Sequence[str]) -> tuple[list[bytes], str, list[int]]:
-    """Texts as one blob in pieces: (pieces, codec, end offset of each text in characters).
+def _text_chunk(
+    file: CacheFile, chunk: object, verified: bool
+) -> tuple[memoryview, npt.NDArray[np.int64], str]:
+    """The bytes, end offsets and codec of a chunk; raises CacheFileError if they do not fit."""
+    if not (isinstance(chunk, tuple) and len(chunk) == 4):
+        raise CacheFileError("not a text chunk")
+    blob_section, ends_section, codec, count = chunk
+    if codec not in ("utf-16-le", "utf-32-le") or not isinstance(count, int):
+        raise CacheFileError("not a text chunk")
+    blob = file.section(blob_section, verified=verified)
+    ends = np.frombuffer(file.section(ends_section, verified=verified), dtype="<i8")
+    width = 2 if codec == "utf-16-le" else 4
+    if len(ends) != count or (count and (int(ends[-1]) != len(blob) or int(ends.min()) < 0)):
+        raise CacheFileError("text offsets do not fit")
+    if count and (np.any(np.diff(ends) < 0) or np.any(ends % width)):
+        raise CacheFileError("text offsets do not fit")
+    return blob, ends, codec
 
-    Pieces of a few MB, so that saving never holds a second copy of all the text.
-    """
-    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts))).tolist()
-    # UTF-16 is the smallest and fastest to decode, but would pair up lone surrogates.
-    step = 2048
-    pieces = ["".join(texts[i : i + step]) for i in range(0, len(texts), step)]
-    codec = "utf-32-le" if any(_SURROGATE.search(piece) for piece in pieces) else "utf-16-le"
-    return [piece.encode(codec, "surrogatepass") for piece in pieces], codec, ends
 
-
-def _decode_texts(blob: memoryview | bytes, codec: str, ends: Sequence[int]) -> list[str]:
-    """The texts of `_encode_texts`; raises ValueError if they do not fit the offsets."""
-    if codec not in ("utf-16-le", "utf-32-le"):
-        raise ValueError(f"unknown codec {codec!r}")
-    joined = str(blob, codec, "surrogatepass")
-    if len(joined) != (ends[-1] if ends else 0):
-        raise ValueError("text lengths do not match")
-    starts = [0, *ends[:-1]]
-    return list(map(joined.__getitem__, map(slice, starts, ends)))
+def _decode_all(blob: memoryview, ends: npt.NDArray[np.int64], codec: str) -> list[str]:
+    decoder = codecs.getdecoder(codec)
+    bounds = ends.tolist()
+    starts = [0, *bounds[:-1]]
+    return [decoder(blob[s:e], "surrogatepass")[0] for s, e in zip(starts, bounds, strict=True)]
 
 
 # --- parsed articles ----------------------------------------------------------------------------
@@ -226,32 +198,76 @@ class CachedFile:
     problems: list[tuple[str, str]]
 
 
+class ArticlesCache:
+    """An opened articles cache, decoded one segment at a time (newest files first)."""
+
+    def __init__(self, file: CacheFile) -> None:
+        self._file = file
+        segments = file.meta.get("segments")
+        if not isinstance(segments, list):
+            raise CacheFileError("no segments")
+        self._segments: list[Any] = segments
+
+    def __len__(self) -> int:
+        """How many segments."""
+        return len(self._segments)
+
+    @property
+    def files(self) -> int:
+        """How many files the cache describes."""
+        files = self._file.meta.get("files")
+        return files if isinstance(files, int) else 0
+
+    def segment(self, number: int) -> dict[str, CachedFile]:
+        """The files of one segment by raw relative path; raises CacheFileError if damaged."""
+        try:
+            columns_section, bodies_chunk = self._segments[number]
+            columns = _unpickle(self._file.section(columns_section))
+            bodies = _decode_all(*_text_chunk(self._file, bodies_chunk, verified=False))
+            return _files_from(columns, bodies)
+        except CacheFileError:
+            raise
+        except Exception as error:  # damaged data, or wrong shapes or types: not used
+            raise CacheFileError(f"segment {number}: {error!r}") from error
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def open_articles(root: Path | str) -> ArticlesCache | None:
+    """The folder's articles cache, or None if there is none that can be trusted."""
+    file = _open(root, "articles")
+    if file is None:
+        return None
+    try:
+        return ArticlesCache(file)
+    except CacheFileError:
+        file.close()
+        return None
+
+
 def read_articles(root: Path | str) -> dict[str, CachedFile]:
-    """The cached parse of each file of the folder, by raw relative path; empty if unusable."""
-    path = cache_path(root, "articles")
-    if path is None:
-        return {}
-    opened = _read_container(path, "articles", os.path.realpath(root))
+    """The cached parse of every file of the folder, by raw relative path; empty if unusable."""
+    opened = open_articles(root)
     if opened is None:
         return {}
-    meta, mapped, checksum = opened
+    records: dict[str, CachedFile] = {}
     try:
-        records = _articles_from(meta, memoryview(mapped)[meta["data_offset"] :])
-        return records if checksum.passed() else {}
-    except Exception:  # damaged data, or wrong shapes or types: not used
+        for number in range(len(opened)):
+            records.update(opened.segment(number))
+    except CacheFileError:
         return {}
     finally:
-        checksum.join()
-        with contextlib.suppress(BufferError):
-            mapped.close()
+        opened.close()
+    return records
 
 
-def _articles_from(meta: dict[str, Any], data: memoryview) -> dict[str, CachedFile]:
-    try:
-        columns = meta["columns"]
-        bodies = _decode_texts(data, meta["codec"], columns["body_end"])
-    finally:
-        data.release()
+def _unpickle(view: memoryview) -> Any:
+    with view:
+        return unpickle_plain(view)
+
+
+def _files_from(columns: dict[str, Any], bodies: list[str]) -> dict[str, CachedFile]:
     count = len(bodies)
     if any(len(columns[name]) != count for name in _COLUMNS):
         raise ValueError("columns of different lengths")
@@ -278,7 +294,7 @@ def _articles_from(meta: dict[str, Any], data: memoryview) -> dict[str, CachedFi
     )
     records: dict[str, CachedFile] = {}
     position = 0
-    for relative, stamp, entries, problems in meta["files"]:
+    for relative, stamp, entries, problems in columns["files"]:
         chunk = articles[position : position + entries]
         if len(chunk) != entries or not isinstance(relative, str):
             raise ValueError("entry counts do not add up")
@@ -294,15 +310,47 @@ def write_articles(root: Path | str, records: dict[str, CachedFile]) -> None:
     path = cache_path(root, "articles")
     if path is None:
         return
-    files = []
-    flat: list[Article] = []
-    for relative, record in records.items():
-        if not all(_date_round_trips(a.date) for a in record.articles):
-            continue  # a date the cache cannot store exactly: parse that file again next time
-        files.append((relative, record.stamp, len(record.articles), tuple(record.problems)))
-        flat.extend(record.articles)
-    blobs, codec, ends = _encode_texts([a.body for a in flat])
-    columns = {
+    kept = {
+        relative: record
+        for relative, record in records.items()
+        # A date the cache cannot store exactly: parse that file again next time.
+        if all(_date_round_trips(a.date) for a in record.articles)
+    }
+    ordered = _newest_files_first(kept)
+    sizes = [FIRST_SEGMENT_FILES, *([SEGMENT_FILES] * (len(ordered) // SEGMENT_FILES + 1))]
+
+    def fill(writer: SectionWriter) -> dict[str, Any]:
+        segments = []
+        start = 0
+        for size in sizes:
+            files = ordered[start : start + size]
+            start += size
+            if not files:
+                break
+            flat = [a for _, record in files for a in record.articles]
+            bodies = _write_texts(writer, [a.body for a in flat])
+            columns = _columns(files, flat)
+            segments.append((writer.add(_pickle(columns)), bodies))
+        return {**_identity(root), "kind": "articles", "files": len(ordered), "segments": segments}
+
+    _write_file(path, fill)
+
+
+def _newest_files_first(records: dict[str, CachedFile]) -> list[tuple[str, CachedFile]]:
+    """Files in the order the sidebar lists their newest entry (the first segment is its top)."""
+    from tuireader.library import newest_first
+
+    by_id = {a.id: relative for relative, record in records.items() for a in record.articles}
+    order: dict[str, None] = {}
+    for article in newest_first(a for record in records.values() for a in record.articles):
+        order.setdefault(by_id[article.id])
+    order.update(dict.fromkeys(records))  # files without entries (binary, empty) go last
+    return [(relative, records[relative]) for relative in order]
+
+
+def _columns(files: list[tuple[str, CachedFile]], flat: list[Article]) -> dict[str, Any]:
+    return {
+        "files": [(rel, r.stamp, len(r.articles), tuple(r.problems)) for rel, r in files],
         "id": [a.id for a in flat],
         "path": [a.path for a in flat],
         "title": [a.title for a in flat],
@@ -315,17 +363,11 @@ def write_articles(root: Path | str, records: dict[str, CachedFile]) -> None:
         "line": [a.line for a in flat],
         "minutes": [a.reading_minutes for a in flat],
         "problems": [a.problems for a in flat],
-        "body_end": ends,
     }
-    meta = {
-        "version": __version__,
-        "kind": "articles",
-        "root": os.path.realpath(root),
-        "codec": codec,
-        "files": files,
-        "columns": columns,
-    }
-    _write_container(path, meta, blobs)
+
+
+def _pickle(value: object) -> bytes:
+    return pickle.dumps(value, protocol=5)
 
 
 def _date_round_trips(date: datetime | None) -> bool:
@@ -356,88 +398,115 @@ def fingerprint(article_ids: Iterable[str], files: Iterable[tuple[str, Stamp | N
     return digest.hexdigest()
 
 
-def read_index_parts(
-    root: Path | str, expected_fingerprint: str
-) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, npt.NDArray[Any]]] | None:
-    """(scalars, texts, arrays) of the cached index if built from the same article list."""
-    path = cache_path(root, "index")
-    if path is None:
-        return None
-    opened = _read_container(path, "index", os.path.realpath(root))
-    if opened is None:
-        return None
-    meta, mapped, checksum = opened
-    try:
+class _Sliceable(Protocol):
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: slice, /) -> Sequence[str]: ...
+
+
+IndexParts = tuple[dict[str, Any], dict[str, TextColumn], dict[str, npt.NDArray[Any]]]
+
+
+class IndexCache:
+    """An opened index cache whose sections are checked on another core meanwhile.
+
+    Open it early (zlib releases the GIL, so the check costs no time on two cores), ask for
+    `parts` once the article list is known.
+    """
+
+    def __init__(self, file: CacheFile) -> None:
+        self._file = file
+        self._ok = False
+        self._thread = threading.Thread(target=self._check, name="tuireader-index-crc", daemon=True)
+        self._thread.start()
+
+    def _check(self) -> None:
+        try:
+            meta = self._file.meta
+            sections = [s for chunks in meta["texts"].values() for c in chunks for s in c[:2]]
+            sections += [s for s, _dtype, _shape in meta["arrays"].values()]
+            for section in sections:
+                self._file.section(section).release()
+            self._ok = True
+        except Exception:  # damaged anywhere: not used
+            self._ok = False
+
+    def parts(self, expected_fingerprint: str) -> IndexParts | None:
+        """(scalars, texts, arrays) of the index, if it was built from the same article list."""
+        meta = self._file.meta
         if meta.get("fingerprint") != expected_fingerprint:
-            checksum.join()
-            mapped.close()
             return None
-        base = meta["data_offset"]
-        texts: dict[str, list[str]] = {}
-        for name, (offset, size, codec, ends) in meta["texts"].items():
-            with memoryview(mapped)[base + offset : base + offset + size] as view:
-                texts[name] = _decode_texts(view, codec, ends)
-        arrays: dict[str, npt.NDArray[Any]] = {}
-        for name, (offset, dtype, shape) in meta["arrays"].items():
-            count = int(np.prod(shape))
-            # Views into the mapping: pages are read when a search touches them.
-            array = np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=base + offset)
-            arrays[name] = array.reshape(shape)
-        if not checksum.passed():
+        self._thread.join()
+        if not self._ok:
             return None
-        return meta["scalars"], texts, arrays
-    except Exception:  # damaged data, or shapes or types that do not fit: not used
-        checksum.join()
+        try:
+            texts = {
+                name: TextColumn([_text_chunk(self._file, c, verified=True) for c in chunks])
+                for name, chunks in meta["texts"].items()
+            }
+            arrays: dict[str, npt.NDArray[Any]] = {}
+            for name, (section, dtype, shape) in meta["arrays"].items():
+                view = self._file.section(section, verified=True)
+                # Views into the mapping: pages are read when a search touches them.
+                arrays[name] = np.frombuffer(view, dtype=np.dtype(dtype)).reshape(shape)
+            return meta["scalars"], texts, arrays
+        except Exception:  # shapes or types that do not fit: not used
+            return None
+
+    def close(self) -> None:
+        self._thread.join()
+        self._file.close()
+
+
+def open_index(root: Path | str) -> IndexCache | None:
+    """The folder's index cache, being checked in the background; None if there is none."""
+    file = _open(root, "index")
+    if file is None:
         return None
+    meta = file.meta
+    if not all(isinstance(meta.get(key), dict) for key in ("texts", "arrays", "scalars")):
+        file.close()
+        return None
+    return IndexCache(file)
+
+
+def read_index_parts(root: Path | str, expected_fingerprint: str) -> IndexParts | None:
+    """(scalars, texts, arrays) of the cached index if built from the same article list."""
+    opened = open_index(root)
+    return None if opened is None else opened.parts(expected_fingerprint)
 
 
 def write_index_parts(
     root: Path | str,
     index_fingerprint: str,
     scalars: dict[str, Any],
-    texts: dict[str, list[str]],
+    texts: Mapping[str, _Sliceable],
     arrays: dict[str, npt.NDArray[Any]],
 ) -> None:
     """Save an index's parts for the article list with `index_fingerprint`. Best effort."""
     path = cache_path(root, "index")
     if path is None:
         return
-    data: list[bytes | memoryview] = []
-    offset = 0
 
-    def add(part: bytes | memoryview) -> int:
-        nonlocal offset
-        start = offset
-        data.append(part)
-        offset += len(part)
-        padding = -offset % _ALIGN
-        if padding:
-            data.append(b"\0" * padding)
-            offset += padding
-        return start
+    def fill(writer: SectionWriter) -> dict[str, Any]:
+        text_table = {
+            name: [
+                _write_texts(writer, values[start : start + TEXT_CHUNK])
+                for start in range(0, len(values), TEXT_CHUNK)
+            ]
+            for name, values in texts.items()
+        }
+        array_table = {}
+        for name, array in arrays.items():
+            contiguous = np.ascontiguousarray(array)
+            section = writer.add(memoryview(contiguous.reshape(-1).view(np.uint8).data))
+            array_table[name] = (section, contiguous.dtype.str, contiguous.shape)
+        return {
+            **_identity(root),
+            "kind": "index",
+            "fingerprint": index_fingerprint,
+            "scalars": scalars,
+            "texts": text_table,
+            "arrays": array_table,
+        }
 
-    text_table = {}
-    for name, values in texts.items():
-        blobs, codec, ends = _encode_texts(values)
-        start = offset
-        for blob in blobs:
-            data.append(blob)
-            offset += len(blob)
-        size = offset - start
-        add(b"")  # align what follows
-        text_table[name] = (start, size, codec, ends)
-    array_table = {}
-    for name, array in arrays.items():
-        contiguous = np.ascontiguousarray(array)
-        start = add(memoryview(contiguous.reshape(-1).view(np.uint8).data))
-        array_table[name] = (start, contiguous.dtype.str, contiguous.shape)
-    meta = {
-        "version": __version__,
-        "kind": "index",
-        "root": os.path.realpath(root),
-        "fingerprint": index_fingerprint,
-        "scalars": scalars,
-        "texts": text_table,
-        "arrays": array_table,
-    }
-    _write_container(path, meta, data)
+    _write_file(path, fill)

@@ -16,7 +16,7 @@ import errno
 import os
 import stat
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,20 +124,46 @@ def scan_folder(root: Path) -> FolderScan:
     Reads no file. Symlinked folders are not followed (one problem each); an unreadable folder is
     one problem and the walk goes on.
     """
-    found: list[FoundFile] = []
-    problems: list[Problem] = []
-    skipped_other = 0
-    pending = [""]
-    while pending:
-        prefix = pending.pop()
+    walk = FolderWalk(root)
+    found = [file for files in walk for file in files]
+    return FolderScan(found, walk.problems, walk.skipped_other)
+
+
+class FolderWalk:
+    """`scan_folder` one folder at a time: iterate it for the article files of each folder.
+
+    `problems` and `skipped_other` are complete once the iteration has ended. Lets a loader
+    start on the first files while a large tree is still being walked.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.skipped_other = 0
+
+    def __iter__(self) -> Iterator[list[FoundFile]]:
+        pending = [""]
+        while pending:
+            prefix = pending.pop()
+            found, subfolders = self._list(prefix)
+            # Depth first in name order, like os.walk.
+            pending.extend(reversed(subfolders))
+            if found:
+                yield found
+
+    def _list(self, prefix: str) -> tuple[list[FoundFile], list[str]]:
+        root = self.root
         folder = os.path.join(root, prefix[: -len(os.sep)]) if prefix else os.fspath(root)
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
             where = _display_path(prefix[: -len(os.sep)]) if prefix else "."
-            problems.append(Problem(where, f"skipped: folder unreadable ({_os_reason(error)})"))
-            continue
+            self.problems.append(
+                Problem(where, f"skipped: folder unreadable ({_os_reason(error)})")
+            )
+            return [], []
+        found: list[FoundFile] = []
         subfolders: list[str] = []
         for entry in entries:
             name = entry.name
@@ -150,14 +176,14 @@ def scan_folder(root: Path) -> FolderScan:
                 is_dir = False
             if is_dir:
                 if entry.is_symlink():
-                    problems.append(
+                    self.problems.append(
                         Problem(_display_path(relative), "skipped: symlinked folder (not followed)")
                     )
                 else:
                     subfolders.append(relative + os.sep)
                 continue
             if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
-                skipped_other += 1
+                self.skipped_other += 1
                 continue
             try:
                 info = entry.stat()
@@ -170,9 +196,16 @@ def scan_folder(root: Path) -> FolderScan:
             except OSError:
                 stamp = None
             found.append(FoundFile(relative, stamp))
-        # Depth first in name order, like os.walk.
-        pending.extend(reversed(subfolders))
-    return FolderScan(found, problems, skipped_other)
+        return found, subfolders
+
+
+def stamp_of(root: Path, relative: str) -> Stamp | None:
+    """The stamp `scan_folder` would give the file at `relative` now (None if it cannot)."""
+    try:
+        info = os.stat(os.path.join(root, relative))
+    except (OSError, ValueError):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def read_found(root: Path, found: FoundFile, root_real: str) -> tuple[list[Article], list[Problem]]:

@@ -20,7 +20,9 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import queue
 import sys
+import threading
 from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -31,13 +33,15 @@ from typing import TYPE_CHECKING
 from tuireader import cache
 from tuireader.articles import Article
 from tuireader.cache import CachedFile, Stamp
+from tuireader.cachefile import CacheFileError
 from tuireader.corpus import (
+    FolderWalk,
     FoundFile,
     LoadResult,
     Problem,
     quiet_worker,
     read_files,
-    scan_folder,
+    stamp_of,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +53,10 @@ and a file ~0.27 ms of CPU to parse, so two workers only pay from about 2,000 fi
 
 CHUNK_FILES = 200
 """Files per task sent to a worker: small enough for steady progress, large enough to be cheap."""
+
+FIRST_FILES = 100
+"""On a cold start, this many files are parsed here as soon as the walk has found them, so that
+the first titles show before a large folder is walked (~30 ms of parsing)."""
 
 
 @dataclass(slots=True)
@@ -93,7 +101,8 @@ class CorpusLoader:
         self._parsed_count = 0
         self._cached_count = 0
         self._done = False
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool_owner: _Parsing | None = None
+        self._index_cache: cache.IndexCache | None = None
         self._result: LoadResult | None = None
         self._cache_stale = False
         self._index_from_cache: SearchIndex | None = None
@@ -117,93 +126,91 @@ class CorpusLoader:
         self._done = True
 
     def _load(self) -> Generator[LoadBatch, None, None]:
-        scan = scan_folder(self.root)
-        self._scan_problems = scan.problems
-        self._skipped_other = scan.skipped_other
-        self._files = total = len(scan.files)
-        cached = cache.read_articles(self.root) if self.use_cache else {}
-        missing: list[FoundFile] = []
+        root = self.root
+        # Opened first: the index cache is checked on another core while the articles decode.
+        articles_cache = cache.open_articles(root) if self.use_cache else None
+        self._index_cache = cache.open_index(root) if self.use_cache else None
+        walk = FolderWalk(root)
+        folders = _in_background(walk)
+        cached: dict[str, CachedFile] = {}
+        shown: set[str] = set()
+        if articles_cache is not None:
+            try:
+                for number in range(len(articles_cache)):
+                    segment = articles_cache.segment(number)
+                    cached.update(segment)
+                    if number == 0:
+                        # The top of the sidebar, before the folder is walked: each file is
+                        # stat'ed and shown only if it is the very version that was parsed.
+                        fresh = [
+                            _Parsed(relative, record.stamp, record.articles, _problems(record))
+                            for relative, record in segment.items()
+                            if stamp_of(root, relative) == record.stamp
+                        ]
+                        shown = {parsed.relative for parsed in fresh}
+                        if fresh:
+                            yield _batch(fresh, len(fresh), articles_cache.files, from_cache=True)
+            except CacheFileError:
+                self._cache_stale = True  # damaged from here on: those files are parsed again
+            finally:
+                articles_cache.close()
+        expected = articles_cache.files if articles_cache is not None else 0
+        total = 0
         hits: list[_Parsed] = []
-        for found in scan.files:
-            record = cached.get(found.relative)
-            if record is not None and found.stamp is not None and record.stamp == found.stamp:
-                problems = [Problem(path, reason) for path, reason in record.problems]
-                hits.append(_Parsed(found.relative, found.stamp, record.articles, problems))
-            else:
-                missing.append(found)
-        self._cache_stale = len(cached) != len(hits)
+        missing: list[FoundFile] = []
+        parsing = _Parsing(str(root), self.workers)
+        self._pool_owner = parsing
+        early = not shown  # a cold start shows the first files parsed, before the walk ends
+        for files in folders:
+            total += len(files)
+            for found in files:
+                record = cached.get(found.relative)
+                if record is not None and found.stamp is not None and record.stamp == found.stamp:
+                    if found.relative in shown:
+                        self._records[found.relative] = _Parsed(
+                            found.relative, found.stamp, record.articles, _problems(record)
+                        )
+                    else:
+                        hits.append(
+                            _Parsed(found.relative, found.stamp, record.articles, _problems(record))
+                        )
+                else:
+                    missing.append(found)
+            if early and len(missing) >= FIRST_FILES:
+                early = False
+                chunk = _parsed(read_files(str(root), missing[:FIRST_FILES]))
+                del missing[:FIRST_FILES]
+                yield self._parsed_batch(chunk, max(total, expected))
+            parsing.submit_full_chunks(missing, queued=len(missing) + self._parsed_count)
+        self._scan_problems = walk.problems
+        self._skipped_other = walk.skipped_other
+        self._files = total
+        self._cache_stale = self._cache_stale or len(cached) != len(hits) + len(shown)
         del cached
-        self._cached_count = len(hits)
+        self._cached_count = len(hits) + len(shown & self._records.keys())
         for parsed in hits:
             self._records[parsed.relative] = parsed
-        done = len(hits)
         yield LoadBatch(
             [a for p in hits for a in p.articles],
-            [*scan.problems, *(q for p in hits for q in p.problems)],
-            done,
+            [*walk.problems, *(q for p in hits for q in p.problems)],
+            self._cached_count + self._parsed_count,
             total,
             from_cache=True,
         )
-        for chunk in self._parse(missing):
-            for parsed in chunk:
-                self._records[parsed.relative] = parsed
-            done += len(chunk)
-            self._parsed_count += len(chunk)
-            yield LoadBatch(
-                [a for p in chunk for a in p.articles],
-                [q for p in chunk for q in p.problems],
-                done,
-                total,
-            )
+        for chunk in parsing.finish(missing):
+            yield self._parsed_batch(chunk, total)
 
-    def _parse(self, missing: list[FoundFile]) -> Iterator[list[_Parsed]]:
-        root = str(self.root)
-        chunks = [missing[i : i + CHUNK_FILES] for i in range(0, len(missing), CHUNK_FILES)]
-        submitted = self._start_workers(chunks[1:]) if len(missing) >= POOL_MIN_FILES else {}
-        if not submitted:
-            for chunk in chunks:
-                yield _parsed(read_files(root, chunk))
-            return
-        # Workers need a moment to start: this process parses the first chunk meanwhile, then
-        # only collects results (unpickling them is its share of the work).
-        yield _parsed(read_files(root, chunks[0]))
-        pending: set[Future[list[tuple[FoundFile, list[Article], list[Problem]]]]] = set(submitted)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                try:
-                    results = future.result()
-                except Exception:
-                    # A worker died (killed, out of memory, or a script without the
-                    # `if __name__ == "__main__":` guard that spawned workers need): parse here.
-                    results = read_files(root, submitted[future])
-                yield _parsed(results)
-
-    def _start_workers(
-        self, chunks: list[list[FoundFile]]
-    ) -> dict[Future[list[tuple[FoundFile, list[Article], list[Problem]]]], list[FoundFile]]:
-        """Queue the chunks on worker processes; empty if workers cannot be had."""
-        if self.workers < 2 or not chunks:
-            return {}
-        try:
-            _start_resource_tracker()
-            # Spawned, not forked: this runs in a thread of a process that has others. Workers
-            # import only `tuireader.corpus` (and what it needs) to start fast.
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=quiet_worker,
-            )
-            return {self._pool.submit(read_files, str(self.root), chunk): chunk for chunk in chunks}
-        except (OSError, ValueError, RuntimeError):
-            self.close()
-            return {}
+    def _parsed_batch(self, chunk: list[_Parsed], total: int) -> LoadBatch:
+        for parsed in chunk:
+            self._records[parsed.relative] = parsed
+        self._parsed_count += len(chunk)
+        done = self._cached_count + self._parsed_count
+        return _batch(chunk, done, total)
 
     def close(self) -> None:
         """Stop the worker processes, if any (queued chunks are dropped)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        if self._pool_owner is not None:
+            self._pool_owner.close()
 
     # -- results -----------------------------------------------------------------------------
 
@@ -246,8 +253,11 @@ class CorpusLoader:
         if not self.use_cache:
             return None
         result = self.result()
+        opened = self._index_cache
+        if opened is None:
+            return None
         with _gc_paused():
-            parts = cache.read_index_parts(self.root, self.fingerprint())
+            parts = opened.parts(self.fingerprint())
         if parts is None:
             return None
         from tuireader.search import SearchIndex  # numpy and OpenCC: not needed by workers
@@ -280,6 +290,128 @@ class CorpusLoader:
             parts = index.to_parts()
             if parts is not None:
                 cache.write_index_parts(self.root, self.fingerprint(), *parts)
+
+
+class _Parsing:
+    """Parses the files the cache could not answer: here, or on worker processes.
+
+    Workers are started once enough files to parse have been found to pay for them (a worker
+    takes 0.2-0.3 s to start), while the folder is still being walked, so that they are busy by
+    the time the walk ends.
+    """
+
+    def __init__(self, root: str, workers: int) -> None:
+        self.root = root
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.submitted: dict[Future[_Results], list[FoundFile]] = {}
+        self._no_pool = workers < 2
+
+    def submit_full_chunks(self, missing: list[FoundFile], queued: int) -> None:
+        """Hand full chunks of `missing` to workers (taking them out of it), once `queued`, the
+        number of files to parse seen so far, says workers are worth starting."""
+        if self.pool is None and (self._no_pool or queued < POOL_MIN_FILES or not self._start()):
+            return
+        assert self.pool is not None
+        while len(missing) >= CHUNK_FILES:
+            chunk = missing[:CHUNK_FILES]
+            del missing[:CHUNK_FILES]
+            self.submitted[self.pool.submit(read_files, self.root, chunk)] = chunk
+
+    def finish(self, missing: list[FoundFile]) -> Iterator[list[_Parsed]]:
+        """Parse the rest: `missing` and the chunks handed to workers, yielded as they are done."""
+        chunks = [missing[i : i + CHUNK_FILES] for i in range(0, len(missing), CHUNK_FILES)]
+        started_now = self.pool is None and len(missing) >= POOL_MIN_FILES and chunks
+        if self.pool is None and not (started_now and not self._no_pool and self._start()):
+            for chunk in chunks:
+                yield _parsed(read_files(self.root, chunk))
+            chunks = []
+        if started_now and chunks:
+            # Workers need a moment to start: this process parses the first chunk meanwhile.
+            first = chunks.pop(0)
+            self._submit(chunks)
+            yield _parsed(read_files(self.root, first))
+        else:
+            self._submit(chunks)
+        pending = set(self.submitted)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                try:
+                    results = future.result()
+                except Exception:
+                    # A worker died (killed, out of memory, or a script without the
+                    # `if __name__ == "__main__":` guard that spawned workers need): parse here.
+                    results = read_files(self.root, self.submitted[future])
+                yield _parsed(results)
+
+    def _submit(self, chunks: list[list[FoundFile]]) -> None:
+        if self.pool is not None:
+            for chunk in chunks:
+                self.submitted[self.pool.submit(read_files, self.root, chunk)] = chunk
+
+    def _start(self) -> bool:
+        """Start the worker processes; False (and parsing stays here) if that is not possible."""
+        try:
+            _start_resource_tracker()
+            # Spawned, not forked: this runs in a thread of a process that has others. Workers
+            # import only `tuireader.corpus` (and what it needs) to start fast.
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=quiet_worker,
+            )
+        except (OSError, ValueError, RuntimeError):
+            self._no_pool = True
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+
+_Results = list[tuple[FoundFile, list[Article], list[Problem]]]
+
+
+def _in_background(walk: FolderWalk) -> Iterator[list[FoundFile]]:
+    """Iterate `walk` on another thread: its stat calls overlap this thread's decoding."""
+    found: queue.SimpleQueue[list[FoundFile] | BaseException | None] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for files in walk:
+                if stop.is_set():
+                    return
+                found.put(files)
+            found.put(None)
+        except BaseException as error:  # handed to the loading thread, which raises it
+            found.put(error)
+
+    threading.Thread(target=run, name="tuireader-walk", daemon=True).start()
+    try:
+        while (item := found.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+def _problems(record: CachedFile) -> list[Problem]:
+    return [Problem(path, reason) for path, reason in record.problems]
+
+
+def _batch(chunk: list[_Parsed], done: int, total: int, *, from_cache: bool = False) -> LoadBatch:
+    return LoadBatch(
+        [a for p in chunk for a in p.articles],
+        [q for p in chunk for q in p.problems],
+        done,
+        total,
+        from_cache=from_cache,
+    )
 
 
 def _cacheable(parsed: _Parsed) -> bool:

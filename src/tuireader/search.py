@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import UTC
-from typing import Any
+from typing import Any, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +62,18 @@ _ANCHOR_TRIES = 16  # occurrences of a term tried as the snippet's anchor
 _MAX_KEYS = 4  # pairs of a long term whose postings are intersected
 _NO_DAY = np.iinfo(np.int32).min
 _FieldName = str  # "text" (title and body), "title", "tag" or "author"
+
+
+class Texts(Protocol):
+    """The folded texts of one field, by slot: a list, or texts decoded when read."""
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def append(self, text: str) -> None: ...
+
 
 Span = tuple[int, int]
 Floats = npt.NDArray[np.float64]
@@ -117,7 +129,7 @@ class _Snapshot:
 
     size: int
     articles: list[Article]
-    folded: dict[_FieldName, list[str]]
+    folded: dict[_FieldName, Texts]
     segments: dict[_FieldName, tuple[Segment, ...]]
     delta_base: int  # slots from here on are in the last segment, rebuilt on every add
     alive: npt.NDArray[np.bool_]
@@ -179,7 +191,7 @@ class SearchIndex:
         snapshot = _Snapshot(
             size=len(unique),
             articles=unique,
-            folded=folded,
+            folded=dict(folded),
             segments={name: tuple(segments[name]) for name in _FIELD_NAMES},
             delta_base=len(unique),
             alive=np.ones(len(unique), dtype=np.bool_),
@@ -202,7 +214,7 @@ class SearchIndex:
 
     def to_parts(
         self,
-    ) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, npt.NDArray[Any]]] | None:
+    ) -> tuple[dict[str, Any], dict[str, Texts], dict[str, npt.NDArray[Any]]] | None:
         """(scalars, folded texts, arrays) to save, or None once articles were added or removed.
 
         Only a freshly built index is saved, so that `from_parts` gets it back from the same
@@ -233,10 +245,13 @@ class SearchIndex:
         cls,
         articles: Sequence[Article],
         scalars: dict[str, Any],
-        texts: dict[str, list[str]],
+        texts: Mapping[str, Texts],
         arrays: dict[str, npt.NDArray[Any]],
     ) -> SearchIndex:
         """The index `to_parts` saved, for the same `articles` it was built from.
+
+        `texts` may decode each text when it is read (the load cache's `TextColumn`): a search
+        reads only a few dozen, and decoding all of them would cost seconds at 100k articles.
 
         Raises ValueError (or KeyError, TypeError) when the parts do not fit the articles.
         """
@@ -266,7 +281,7 @@ class SearchIndex:
         snapshot = _Snapshot(
             size=size,
             articles=unique,
-            folded={name: list(texts[name]) for name in _FIELD_NAMES},
+            folded={name: texts[name] for name in _FIELD_NAMES},
             segments=segments,
             delta_base=int(scalars["delta_base"]),
             alive=np.ones(size, dtype=np.bool_),
@@ -367,7 +382,7 @@ def _build_chunk(
 
 
 def _with_delta(
-    segments: tuple[Segment, ...], folded: list[str], delta_base: int, end: int
+    segments: tuple[Segment, ...], folded: Texts, delta_base: int, end: int
 ) -> tuple[Segment, ...]:
     """The segments with the last one (slots from `delta_base` to `end`) rebuilt."""
     kept = tuple(segment for segment in segments if segment.base < delta_base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from textual.widgets import Input
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_until_ready
 from tuireader import app as app_module
 from tuireader.app import TuiReaderApp
+from tuireader.articles import Article
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkListScreen
 from tuireader.widgets.article_list import ArticleList
@@ -331,3 +333,39 @@ async def test_slash_inside_the_search_bar_types_a_slash(corpus: Path) -> None:
         await wait_until_ready(pilot)
         await pilot.press("slash", *"CI", "slash", *"CD")
         assert app.query_one("#search", Input).value == "CI/CD"
+
+
+async def test_search_answers_by_plain_scan_until_the_index_is_ready(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_build = app_module.SearchIndex.build
+
+    def slow_build(articles: list[Article]) -> app_module.SearchIndex:
+        release.wait(20)
+        return real_build(articles)
+
+    monkeypatch.setattr(app_module.SearchIndex, "build", staticmethod(slow_build))
+    app = TuiReaderApp(corpus, use_cache=False)
+    async with app.run_test(size=SIZE) as pilot:
+        while app.load_result is None:
+            await pilot.pause(0.05)
+        assert app.index is None
+        await pilot.press("slash", *"强化学习")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.search_state is not None:
+                break
+        assert app.search_state is not None and app.index is None
+        assert app.search_state.source == "plain scan: 3 of 3 loaded articles"
+        status = str(app.query_one("#status").render())
+        assert "2 hits" in status and "plain scan" in status and "index not ready" in status
+        scanned = {app.articles[h.id].title for h in app.search_state.results.hits}
+        assert scanned == {"人工智慧的六大轉變", "Andrej Karpathy 谈智能体"}
+        release.set()
+        while app.index is None:
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert app.search_state is not None and app.search_state.source == ""
+        assert "plain scan" not in str(app.query_one("#status").render())
+        assert {app.articles[h.id].title for h in app.search_state.results.hits} == scanned

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tuireader import cache, loader
+from tuireader import cache, cachefile, loader
 from tuireader.cache import cache_path, read_articles
 from tuireader.corpus import LoadResult, load_corpus
 from tuireader.loader import CorpusLoader
@@ -191,7 +191,19 @@ def damage_flip(path: Path) -> None:
 
 def damage_header(path: Path) -> None:
     data = bytearray(path.read_bytes())
-    data[40] ^= 0xFF  # inside the metadata
+    data[20] ^= 0xFF  # the metadata's place in the header
+    path.write_bytes(bytes(data))
+
+
+def damage_metadata(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-40] ^= 0xFF  # the metadata is at the end
+    path.write_bytes(bytes(data))
+
+
+def damage_data(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # inside the sections
     path.write_bytes(bytes(data))
 
 
@@ -214,6 +226,8 @@ def damage_directory(path: Path) -> None:
         damage_truncate,
         damage_flip,
         damage_header,
+        damage_metadata,
+        damage_data,
         damage_garbage,
         damage_empty,
         damage_directory,
@@ -242,7 +256,7 @@ def test_another_tuireader_version_or_format_is_ignored(
         assert read_articles(folder) == {}
     assert read_articles(folder)
     with monkeypatch.context() as patch:
-        patch.setattr(cache, "FORMAT_VERSION", cache.FORMAT_VERSION + 1)
+        patch.setattr(cachefile, "FORMAT_VERSION", cachefile.FORMAT_VERSION + 1)
         assert read_articles(folder) == {}
 
 
@@ -264,7 +278,7 @@ def test_a_cache_holding_a_class_is_refused_without_running_it(folder: Path) -> 
         "root": os.path.realpath(folder),
         "evil": pickle.loads(pickle.dumps(Path("/"))),  # any class
     }
-    cache._write_container(path, meta, [b""])
+    cachefile.write_file(path, lambda writer: {**meta, "segments": [writer.add(b"")]})
     assert path.is_file()
     assert read_articles(folder) == {}
 
@@ -347,7 +361,9 @@ def test_a_changed_folder_does_not_reuse_the_index(folder: Path) -> None:
     assert CorpusLoader(folder).cached_index() is None
 
 
-@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, damage_garbage])
+@pytest.mark.parametrize(
+    "damage", [damage_truncate, damage_flip, damage_metadata, damage_data, damage_garbage]
+)
 def test_a_damaged_index_cache_is_ignored(folder: Path, damage: object) -> None:
     first = CorpusLoader(folder)
     first.save_cache(SearchIndex.build(first.result().articles))
@@ -357,3 +373,85 @@ def test_a_damaged_index_cache_is_ignored(folder: Path, damage: object) -> None:
     again = CorpusLoader(folder)
     assert again.cached_index() is None
     assert again.result().articles == first.result().articles
+
+
+# --- segments: the top of the sidebar first ------------------------------------------------------
+
+
+@pytest.fixture
+def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "FIRST_SEGMENT_FILES", 5)
+    monkeypatch.setattr(cache, "SEGMENT_FILES", 7)
+    monkeypatch.setattr(cache, "TEXT_CHUNK", 9)
+
+
+def test_a_warm_start_shows_the_newest_files_first(folder: Path, small_segments: None) -> None:
+    first = load_corpus(folder)
+    batches = iter(CorpusLoader(folder))
+    top = next(batches)
+    assert top.from_cache and top.done == 5 and top.total == first.files
+    dated = sorted((a for a in first.articles if a.date), key=lambda a: a.date, reverse=True)  # type: ignore[arg-type, return-value]
+    newest_files = list(dict.fromkeys(a.path for a in dated))[:5]
+    assert sorted({a.path for a in top.articles}) == sorted(newest_files)
+    rest = list(batches)
+    ids = [a.id for b in [top, *rest] for a in b.articles]
+    assert sorted(ids) == sorted(a.id for a in first.articles)
+
+
+def test_a_file_changed_since_the_cache_is_not_shown_from_it(
+    folder: Path, small_segments: None
+) -> None:
+    load_corpus(folder)
+    loader_ = CorpusLoader(folder)
+    top = next(iter(CorpusLoader(folder)))
+    changed = top.articles[0]
+    path = folder / changed.path
+    path.write_text(path.read_text("utf-8").replace("模型", "模型改"), "utf-8")
+    batches = list(loader_)
+    assert changed.path not in {a.path for a in batches[0].articles}
+    assert loader_.parsed_files == 1
+    same(loader_.result(), plain(folder))
+
+
+def test_a_damaged_later_segment_is_parsed_again(folder: Path, small_segments: None) -> None:
+    first = load_corpus(folder)
+    path = cache_path(folder, "articles")
+    assert path is not None
+    data = bytearray(path.read_bytes())
+    data[len(data) * 2 // 3] ^= 0xFF  # past the first segment
+    path.write_bytes(bytes(data))
+    again = CorpusLoader(folder)
+    same(again.result(), first)
+    assert 0 < again.parsed_files <= first.files
+    again.save_cache()
+    assert len(read_articles(folder)) == first.files
+
+
+def test_a_cold_start_shows_the_first_files_before_the_walk_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_folder(tmp_path / "corpus", count=60)
+    monkeypatch.setattr(loader, "FIRST_FILES", 10)
+    batches = list(CorpusLoader(root, use_cache=False, workers=1))
+    assert not batches[0].from_cache and len(batches[0].articles) >= 10
+    assert batches[0].total < plain(root).files  # the walk had not finished
+    assert batches[-1].done == batches[-1].total == plain(root).files
+    ids = [a.id for b in batches for a in b.articles]
+    assert sorted(ids) == sorted(a.id for a in plain(root).articles)
+
+
+def test_the_index_texts_are_decoded_on_demand_and_exact(
+    folder: Path, small_segments: None
+) -> None:
+    first = CorpusLoader(folder)
+    built = SearchIndex.build(first.result().articles)
+    first.save_cache(built)
+    parts = CorpusLoader(folder).cached_index()
+    assert parts is not None
+    built_parts, reused_parts = built.to_parts(), parts.to_parts()
+    assert built_parts is not None and reused_parts is not None
+    for name, texts in built_parts[1].items():
+        column = reused_parts[1][name]
+        assert isinstance(column, cache.TextColumn)
+        assert len(column) == len(texts) and list(column) == list(texts)
+        assert column[3:12] == texts[3:12] and column[-1] == texts[-1]

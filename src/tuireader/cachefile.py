@@ -1,0 +1,173 @@
+"""The container of a cache file: sections of data streamed to disk, then a checked metadata.
+
+```
+header (magic, format, metadata CRC-32, offset and size) | padding | sections … | metadata
+```
+
+The writer streams sections one by one (each is aligned and gets its own CRC-32), so saving
+100k articles never holds a second copy of them; the metadata goes last, because only then are
+the sections' places known, and the header is written over its placeholder at the end. The file
+is written under a temporary name and renamed into place: a reader sees a whole old file or a
+whole new one, never a mix.
+
+A reader trusts nothing: magic, format, sizes and the metadata's CRC must match, and the
+metadata is unpickled by an unpickler that refuses every class (a doctored cache cannot run
+code). A section is used only after its own CRC matched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import mmap
+import os
+import pickle
+import struct
+import tempfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+FORMAT_VERSION = 2
+MAGIC = b"tuireader-cache\n"
+_HEAD = struct.Struct("<16sIIQQ")  # magic, format version, metadata CRC-32, offset, size
+_ALIGN = 64
+_DATA_START = _HEAD.size + (-_HEAD.size % _ALIGN)
+
+Section = tuple[int, int, int]
+"""Where a part of the data is: (offset in the file, size in bytes, CRC-32)."""
+
+
+class CacheFileError(ValueError):
+    """A cache file (or one of its sections) is not what it claims to be."""
+
+
+class _NoClasses(pickle.Unpickler):
+    """Unpickles only built-in containers and scalars; any class or function is refused."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"refused {module}.{name}")
+
+
+def unpickle_plain(data: bytes | memoryview) -> Any:
+    """Unpickle data holding only built-in containers and scalars (any class is refused)."""
+    return _NoClasses(io.BytesIO(data)).load()
+
+
+class SectionWriter:
+    """Appends sections to the file being written; see `write_file`."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._offset = _DATA_START
+        handle.write(b"\0" * _DATA_START)  # the header goes here at the end
+
+    def add(self, *parts: bytes | memoryview) -> Section:
+        """Write `parts` one after the other as one section."""
+        start, crc, size = self._offset, 0, 0
+        for part in parts:
+            crc = zlib.crc32(part, crc)
+            size += len(part)
+            self._handle.write(part)
+        padding = -size % _ALIGN
+        self._handle.write(b"\0" * padding)
+        self._offset += size + padding
+        return start, size, crc
+
+    def finish(self, meta: dict[str, Any]) -> None:
+        meta_bytes = pickle.dumps(meta, protocol=5)
+        self._handle.write(meta_bytes)
+        head = _HEAD.pack(
+            MAGIC, FORMAT_VERSION, zlib.crc32(meta_bytes), self._offset, len(meta_bytes)
+        )
+        self._handle.seek(0)
+        self._handle.write(head)
+
+
+def write_file(path: Path, fill: Callable[[SectionWriter], dict[str, Any]]) -> None:
+    """Write a cache file: `fill` adds the sections and returns the metadata. Best effort.
+
+    An OSError (disk full, no permission) leaves no file and no temporary file behind, and is
+    swallowed: a cache that cannot be written is just not there next time.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            writer = SectionWriter(handle)
+            writer.finish(fill(writer))
+        os.replace(temp_name, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        if not isinstance(error, OSError):
+            raise
+
+
+class CacheFile:
+    """A cache file opened for reading: its metadata, and its sections on demand (mapped)."""
+
+    def __init__(self, meta: dict[str, Any], mapped: mmap.mmap) -> None:
+        self.meta = meta
+        self.mapped = mapped
+
+    def section(self, section: object, *, verified: bool = False) -> memoryview:
+        """The bytes of a section named in the metadata, once its CRC-32 matched.
+
+        `verified`: the caller already checked this section's CRC (on another thread, say).
+        """
+        if not (isinstance(section, tuple) and len(section) == 3):
+            raise CacheFileError("not a section")
+        offset, size, crc = section
+        if not all(isinstance(n, int) and n >= 0 for n in section):
+            raise CacheFileError("not a section")
+        if offset < _DATA_START or offset + size > len(self.mapped):
+            raise CacheFileError("section out of the file")
+        view = memoryview(self.mapped)[offset : offset + size]
+        if not verified and zlib.crc32(view) != crc:
+            view.release()
+            raise CacheFileError("section checksum")
+        return view
+
+    def close(self) -> None:
+        """Unmap the file, unless arrays or views still point into it (then it stays mapped)."""
+        with contextlib.suppress(BufferError):
+            self.mapped.close()
+
+
+def read_file(path: Path, kind: str, identity: dict[str, object]) -> CacheFile | None:
+    """Open a cache file of `kind` whose metadata has every key and value of `identity`.
+
+    None if it is missing, of another format, kind, version or folder, or damaged anywhere in
+    its header or metadata. Never raises.
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < _DATA_START:
+                return None
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    try:
+        magic, version, meta_crc, meta_offset, meta_size = _HEAD.unpack_from(mapped, 0)
+        if magic != MAGIC or version != FORMAT_VERSION:
+            raise CacheFileError("not a cache file of this format")
+        if meta_offset < _DATA_START or meta_offset + meta_size != size:
+            raise CacheFileError("truncated or extended")
+        with memoryview(mapped)[meta_offset:] as meta_view:
+            if zlib.crc32(meta_view) != meta_crc:
+                raise CacheFileError("metadata checksum")
+            meta = unpickle_plain(meta_view)
+        if not isinstance(meta, dict):
+            raise CacheFileError("metadata is not a mapping")
+        if meta.get("kind") != kind or any(meta.get(k) != v for k, v in identity.items()):
+            raise CacheFileError("another version, kind or folder")
+        return CacheFile(meta, mapped)
+    except Exception:  # a damaged cache can fail in any way; it is just not used
+        mapped.close()
+        return None
