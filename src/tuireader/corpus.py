@@ -199,6 +199,12 @@ class FolderWalk:
         return found, subfolders
 
 
+def walk_folder(root: str) -> tuple[list[tuple[str, Stamp | None]], list[Problem], int]:
+    """`scan_folder` as plain tuples (files, problems, skipped_other): what a worker returns."""
+    scan = scan_folder(Path(root))
+    return [(f.relative, f.stamp) for f in scan.files], scan.problems, scan.skipped_other
+
+
 def stamp_of(root: Path, relative: str) -> Stamp | None:
     """The stamp `scan_folder` would give the file at `relative` now (None if it cannot)."""
     try:

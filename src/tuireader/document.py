@@ -8,7 +8,6 @@ a stray space, and plain-text articles keep one paragraph per line.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -192,7 +191,7 @@ def _truncated_document(article: Article) -> Document:
             "Search still finds text in the rest."
         )
         body = body[:cut]
-    document = build_document(dataclasses.replace(article, body=body, problems=()))
+    document = build_document(article.replaced(body=body, problems=()))
     for note in reversed(notes):
         document.blocks.insert(0, Block("meta", Text(note, style=NOTE_STYLE)))
     if len(body) < len(article.body):

@@ -455,3 +455,44 @@ def test_the_index_texts_are_decoded_on_demand_and_exact(
         assert isinstance(column, cache.TextColumn)
         assert len(column) == len(texts) and list(column) == list(texts)
         assert column[3:12] == texts[3:12] and column[-1] == texts[-1]
+
+
+def test_an_unchanged_folder_reuses_the_saved_fingerprint_a_changed_one_does_not(
+    folder: Path, small_segments: None
+) -> None:
+    first = CorpusLoader(folder)
+    first.save_cache(SearchIndex.build(first.result().articles))
+    again = CorpusLoader(folder)
+    records = again.result() and again._records.values()
+    computed = cache.fingerprint(
+        (a.id for a in again.result().articles), ((p.relative, p.stamp) for p in records)
+    )
+    assert again.fingerprint() == computed and again.cached_index() is not None
+    shown = next(iter(CorpusLoader(folder))).articles[0].path
+    (folder / shown).unlink()  # a file of the first segment, shown before the walk
+    third = CorpusLoader(folder)
+    assert third.fingerprint() != computed
+    assert third.cached_index() is None
+    same(third.result(), plain(folder))
+
+
+def test_a_large_cached_folder_is_walked_by_another_process(
+    folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder / "elsewhere").symlink_to(folder / "part0", target_is_directory=True)
+    first = load_corpus(folder)
+    (folder / "part1" / "n1.md").write_text("# 新的\n\n正文\n", "utf-8")
+    monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
+    walked: list[str] = []
+    real = loader._WalkElsewhere.__init__
+
+    def spy(self: loader._WalkElsewhere, root: Path) -> None:
+        walked.append(str(root))
+        real(self, root)
+
+    monkeypatch.setattr(loader._WalkElsewhere, "__init__", spy)
+    again = CorpusLoader(folder, workers=2)
+    same(again.result(), plain(folder))
+    assert walked == [str(folder)]
+    assert again.parsed_files == 1 and again.cached_files == first.files - 1
+    assert any("symlinked folder" in p.reason for p in again.result().problems)
