@@ -344,6 +344,8 @@ class TuiReaderApp(App[None]):
         if not self._loaded_once and self.state is not None:
             keep_id = self.state.selected_id
         self._loaded_once = True
+        if self.search_state is not None and self.search_state.source:
+            self._run_search(self.search_state.query)  # the scan covers every title now
         if listing is not None and listing[0] == self._listing_key() and self.search_state is None:
             sidebar.empty_message = (
                 "No articles match the filter." if len(library) else "No articles."
@@ -354,8 +356,11 @@ class TuiReaderApp(App[None]):
         reader = self.query_one(ArticleView)
         if not self.library.articles:
             reader.clear("No articles in this folder.")
-        elif reader.article is not None and reader.article.id in self.library:
-            # A full reload: show the fresh text of the open article where the reader was.
+        elif reader.article is not None and self.library.get(reader.article.id) not in (
+            None,
+            reader.article,
+        ):
+            # A full reload changed the open article: show its fresh text where the reader was.
             self._open(reader.article.id, to_first_match=False)
         self._update_status()
         if self._watch_folder and not self.workers_in_group("watch"):
@@ -421,17 +426,22 @@ class TuiReaderApp(App[None]):
                     parts.append(f"by {self.state.order}")
         if self._loading:
             parts.append(self._loading)
-        if self.search_state is not None:
-            results = self.search_state.results
-            about = "≈" if results.estimated else ""
-            shown = len(results.hits)
-            count = f"{about}{results.total:,} {'hit' if results.total == 1 else 'hits'}"
-            if shown < results.total:
-                count += f" (showing {shown})"
-            if self.search_state.source:
-                count += f" · {self.search_state.source}, index not ready"
-            parts.append(count)
+        self.query_one("#search", Input).border_subtitle = self._search_summary()
         self.query_one("#status", Static).update(Content(" · ".join(parts)))
+
+    def _search_summary(self) -> Content:
+        """How many hits, on the search bar's border (the status line is full while loading)."""
+        if self.search_state is None:
+            return Content("")
+        results = self.search_state.results
+        about = "≈" if results.estimated else ""
+        shown = len(results.hits)
+        count = f"{about}{results.total:,} {'hit' if results.total == 1 else 'hits'}"
+        if shown < results.total:
+            count += f" (showing {shown})"
+        if self.search_state.source:
+            count += f" · {self.search_state.source}, no index yet"
+        return Content(count)
 
     # ---------------------------------------------------------- opening articles
 
@@ -553,7 +563,7 @@ class TuiReaderApp(App[None]):
     @work(thread=True, exclusive=True, group="search")
     def _scan(self, scan: PlainScan, query: str) -> None:
         found = scan.search(query, limit=SIDEBAR_HITS)
-        source = f"plain scan: {found.scanned:,} of {found.available:,} loaded articles"
+        source = f"scan of {found.scanned:,}/{found.available:,} loaded"
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._show_results, query, found.results, None, source)
 

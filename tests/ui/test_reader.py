@@ -73,7 +73,7 @@ async def test_search_as_you_type_open_hit_and_step_through_matches(corpus: Path
         await settle(pilot)
         assert app.search_state is not None
         assert app.search_state.results.total == 1
-        assert "1 hit" in str(app.query_one("#status").render())
+        assert str(app.query_one("#search").border_subtitle) == "1 hit"
         assert "AI 日报：模型发布" in sidebar_lines(app)[0]
         await pilot.press("enter")
         await settle(pilot)
@@ -357,9 +357,9 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
             if app.search_state is not None:
                 break
         assert app.search_state is not None and app.index is None
-        assert app.search_state.source == "plain scan: 3 of 3 loaded articles"
-        status = str(app.query_one("#status").render())
-        assert "2 hits" in status and "plain scan" in status and "index not ready" in status
+        assert app.search_state.source == "scan of 3/3 loaded"
+        summary = str(app.query_one("#search").border_subtitle)
+        assert summary == "2 hits · scan of 3/3 loaded, no index yet"
         scanned = {app.articles[h.id].title for h in app.search_state.results.hits}
         assert scanned == {"人工智慧的六大轉變", "Andrej Karpathy 谈智能体"}
         release.set()
@@ -367,5 +367,5 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
             await pilot.pause(0.05)
         await settle(pilot)
         assert app.search_state is not None and app.search_state.source == ""
-        assert "plain scan" not in str(app.query_one("#status").render())
+        assert str(app.query_one("#search").border_subtitle) == "2 hits"
         assert {app.articles[h.id].title for h in app.search_state.results.hits} == scanned

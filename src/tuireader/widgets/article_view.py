@@ -169,7 +169,13 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=self._block_lines[block_index], animate=False, force=True)
 
     def first_visible_source_line(self) -> int:
-        """The body line of the block at the top of the view: a position that survives resizes."""
+        """The body line of the block at the top of the view: a position that survives resizes.
+
+        While the layout is still on its way to a position (restored, or kept over a resize),
+        that position: the view's top is not where the reader is yet.
+        """
+        if self._target_line is not None:
+            return self._target_line
         if self._document is None or not self._document.blocks or not self._block_lines:
             return 0
         if self.scroll_y < self._block_lines[0]:
