@@ -168,6 +168,27 @@ def match_spans_in_folded(folded: str, needles: Iterable[str]) -> list[tuple[int
     return merge_spans(spans)
 
 
+def match_spans_between(
+    folded: str, needles: Sequence[str], low: int, high: int
+) -> list[tuple[int, int]]:
+    """The spans of `match_spans_in_folded(folded, needles)` that overlap folded[low:high],
+    clipped to it.
+
+    Only folded[low:high] and one needle's length on either side are searched: an occurrence
+    that overlaps the window lies within that, and so do the ones merged with it inside it.
+    """
+    longest = max((len(needle) for needle in needles), default=0)
+    if not longest:
+        return []
+    start = max(0, low - longest + 1)
+    found = match_spans_in_folded(folded[start : high + longest - 1], needles)
+    return [
+        (max(s + start, low), min(e + start, high))
+        for s, e in found
+        if s + start < high and e + start > low
+    ]
+
+
 @lru_cache(maxsize=1024)
 def _overlaps_itself(needle: str) -> bool:
     """Whether two occurrences of `needle` can overlap (it has a border, like "aba")."""

@@ -29,7 +29,12 @@ import numpy as np
 import numpy.typing as npt
 
 from tuireader.articles import Article
-from tuireader.normalize import code_points, match_spans_in_folded, term_variants
+from tuireader.normalize import (
+    code_points,
+    match_spans_between,
+    match_spans_in_folded,
+    term_variants,
+)
 from tuireader.postings import (
     MAX_COUNT,
     MAX_SEGMENT_DOCS,
@@ -44,7 +49,7 @@ from tuireader.postings import (
     fold_batch_from_folded,
 )
 from tuireader.query import Query, Term, parse_query
-from tuireader.snippets import inside_url, make_snippet
+from tuireader.snippets import inside_url, snippet_around
 
 K1 = 1.2
 B = 0.75
@@ -67,6 +72,28 @@ Span = tuple[int, int]
 Floats = npt.NDArray[np.float64]
 
 
+class _BodySpans:
+    """Every match span in one article's body, found on first use.
+
+    The sidebar only shows the snippet and the title, so a search does not look for every
+    match in the body of each hit (with hundreds of matches, that was most of a hit's cost).
+    """
+
+    __slots__ = ("_folded", "_needles", "_offset", "_spans")
+
+    def __init__(self, folded: str, offset: int, needles: list[str]) -> None:
+        self._folded = folded  # the folded "text" field: the body starts at `offset`
+        self._offset = offset
+        self._needles = needles
+        self._spans: tuple[Span, ...] | None = None
+
+    def get(self) -> tuple[Span, ...]:
+        if self._spans is None:
+            body = self._folded[self._offset :]
+            self._spans = tuple(match_spans_in_folded(body, self._needles))
+        return self._spans
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One matching article. Spans are (start, end) character offsets."""
@@ -75,8 +102,13 @@ class Hit:
     score: float
     snippet: str
     snippet_spans: tuple[Span, ...]
-    spans: tuple[Span, ...]
     title_spans: tuple[Span, ...]
+    _body_spans: _BodySpans = dataclass_field(repr=False, compare=False)
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """Every match in the article's body (computed on first use)."""
+        return self._body_spans.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,33 +739,43 @@ class _Search:
     ) -> Hit:
         article = self.snapshot.articles[slot]
         folded_title = self.snapshot.folded["title"][slot]
-        # Folding keeps lengths, so the body is what follows the title and its boundary.
-        folded_body = self.snapshot.folded["text"][slot][len(folded_title) + 1 :]
-        spans = match_spans_in_folded(folded_body, body_needles)
+        folded = self.snapshot.folded["text"][slot]
+        # Folding keeps lengths, so the body is what follows the title and its boundary:
+        # offset o of the body is offset o + skip of the folded text.
+        skip = len(folded_title) + 1
         title_spans = match_spans_in_folded(folded_title, title_needles)
-        anchor = _anchor(article.body, folded_body, body_terms)
-        snippet, snippet_spans = make_snippet(article.body, spans, anchor)
-        return Hit(article.id, score, snippet, snippet_spans, tuple(spans), tuple(title_spans))
+        anchor = _anchor(article.body, folded, skip, body_terms)
+
+        def spans_in(low: int, high: int) -> list[Span]:
+            found = match_spans_between(folded, body_needles, low + skip, high + skip)
+            return [(s - skip, e - skip) for s, e in found]
+
+        snippet, snippet_spans = snippet_around(article.body, anchor, spans_in)
+        body_spans = _BodySpans(folded, skip, body_needles)
+        return Hit(article.id, score, snippet, snippet_spans, tuple(title_spans), body_spans)
 
 
-def _anchor(body: str, folded_body: str, terms_by_weight: list[_TermMatch]) -> int | None:
+def _anchor(body: str, folded: str, skip: int, terms_by_weight: list[_TermMatch]) -> int | None:
     """Where the snippet should show: the first match of the rarest term found in the body,
     unless it is inside a URL (which the snippet does not show) and another match is not.
+
+    `folded` is the folded title and body; the body starts at `skip`.
     """
     first: int | None = None
     for match in terms_by_weight:
         for variant in match.variants:
-            position = folded_body.find(variant)
+            found = folded.find(variant, skip)
             # A few occurrences are enough to find one outside a URL; a term repeated
             # throughout a long URL must not make this quadratic.
             for _ in range(_ANCHOR_TRIES):
-                if position < 0:
+                if found < 0:
                     break
+                position = found - skip
                 if first is None:
                     first = position
                 if not inside_url(body, position):
                     return position
-                position = folded_body.find(variant, position + len(variant))
+                found = folded.find(variant, found + len(variant))
     return first
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from tuireader.normalize import (
     find_spans,
     fold,
+    match_spans_between,
     match_spans_in_folded,
     merge_spans,
     term_variants,
@@ -95,6 +96,24 @@ def test_match_spans_are_the_union_of_every_occurrence(text: str, needles: list[
             if needle and text.startswith(needle, start):
                 occurrences.append((start, start + len(needle)))
     assert match_spans_in_folded(text, needles) == merge_spans(occurrences)
+
+
+@given(
+    st.text(alphabet="ab", max_size=60),
+    st.lists(st.text(alphabet="ab", max_size=5)),
+    st.integers(0, 60),
+    st.integers(0, 60),
+)
+def test_match_spans_between_are_the_spans_clipped_to_the_window(
+    text: str, needles: list[str], low: int, high: int
+) -> None:
+    low, high = min(low, high), max(low, high)
+    clipped = [
+        (max(s, low), min(e, high))
+        for s, e in match_spans_in_folded(text, needles)
+        if s < high and e > low
+    ]
+    assert match_spans_between(text, needles, low, high) == clipped
 
 
 def test_a_long_self_overlapping_needle_is_found_in_linear_time() -> None:
