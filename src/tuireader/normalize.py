@@ -38,7 +38,11 @@ def _fold_char(char: str) -> str:
 
 
 class _FoldTable:
-    """Per-code-point fold, built for the BMP at first use and for astral planes on demand."""
+    """Per-code-point fold; an entry is computed the first time a text holds its code point.
+
+    Computing every BMP entry up front took ~70 ms of each start (one Python call per code
+    point); a corpus uses a few thousand distinct characters.
+    """
 
     def __init__(self) -> None:
         self.codes: npt.NDArray[np.uint32] = np.arange(_MAX_CODE, dtype=np.uint32)
@@ -46,15 +50,19 @@ class _FoldTable:
         self._done[_SURROGATES.start : _SURROGATES.stop] = True
         self._lock = threading.Lock()
         self._t2s = opencc.OpenCC("t2s")
-        self._fill([cp for cp in range(0x10000) if cp not in _SURROGATES])
 
     def ensure(self, codes: npt.NDArray[np.uint32]) -> None:
         """Make sure every code point in `codes` has its table entry."""
-        if codes.size and int(codes.max()) >= 0x10000:
-            astral = np.unique(codes[codes >= 0x10000])
-            missing = astral[~self._done[astral]]
-            if missing.size:
-                self._fill([int(cp) for cp in missing])
+        pending = codes[~self._done[codes]]
+        if pending.size == 0:
+            return
+        if pending.size < 4096:
+            missing = np.unique(pending)
+        else:  # flags over all code points: cheaper than sorting a large batch's characters
+            seen = np.zeros(_MAX_CODE, dtype=np.bool_)
+            seen[pending] = True
+            missing = np.flatnonzero(seen)
+        self._fill(missing.tolist())
 
     def _fill(self, code_points: list[int]) -> None:
         folded = [_fold_char(chr(cp)) for cp in code_points]
@@ -62,11 +70,20 @@ class _FoldTable:
         singles = [s for s in folded if s != "\n"]
         converted = self._t2s.convert("\n".join(singles)).split("\n")
         simplified = dict(zip(singles, converted, strict=True))
+        targets = [simplified.get(value, value) for value in folded]
+        codes = np.fromiter(
+            (
+                ord(target if len(target) == 1 else value)
+                for target, value in zip(targets, folded, strict=True)
+            ),
+            dtype=np.uint32,
+            count=len(folded),
+        )
+        where = np.array(code_points, dtype=np.int64)
         with self._lock:
-            for cp, value in zip(code_points, folded, strict=True):
-                target = simplified.get(value, value)
-                self.codes[cp] = ord(target if len(target) == 1 else value)
-                self._done[cp] = True
+            # The entries first: a thread that sees an entry done reads it without the lock.
+            self.codes[where] = codes
+            self._done[where] = True
 
 
 _table: _FoldTable | None = None

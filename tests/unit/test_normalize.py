@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tuireader import normalize
 from tuireader.normalize import (
     find_spans,
     fold,
@@ -121,3 +124,21 @@ def test_a_long_self_overlapping_needle_is_found_in_linear_time() -> None:
     spans = match_spans_in_folded("x " + "a" * 100_000 + " y", ["a" * 10_000])
     assert spans == [(2, 100_002)]
     assert time.perf_counter() - started < 5  # a hang guard: it was about a minute
+
+
+def test_fold_table_entries_do_not_depend_on_when_they_are_filled() -> None:
+    """Entries are filled as texts bring their characters: in any order, any batch size."""
+    whole = normalize._FoldTable()
+    every = [cp for cp in range(0x10000) if cp not in normalize._SURROGATES]
+    every += list(range(0x1D400, 0x1D500)) + list(range(0x20000, 0x20100))
+    whole._fill(every)  # every entry at once, as the table was built before
+    lazy = normalize._FoldTable()
+    order = np.random.default_rng(7).permutation(np.array(every, dtype=np.uint32))
+    start = 0
+    for size in itertools.cycle([1, 17, 300, 5000, 40000]):
+        if start >= order.size:
+            break
+        lazy.ensure(order[start : start + size])
+        start += size
+    codes = np.array(every, dtype=np.int64)
+    assert np.array_equal(lazy.codes[codes], whole.codes[codes])
