@@ -57,12 +57,12 @@ class _FoldTable:
         if pending.size == 0:
             return
         if pending.size < 4096:
-            missing = np.unique(pending)
+            missing: list[int] = np.unique(pending).tolist()
         else:  # flags over all code points: cheaper than sorting a large batch's characters
             seen = np.zeros(_MAX_CODE, dtype=np.bool_)
             seen[pending] = True
-            missing = np.flatnonzero(seen)
-        self._fill(missing.tolist())
+            missing = np.flatnonzero(seen).tolist()
+        self._fill(missing)
 
     def _fill(self, code_points: list[int]) -> None:
         folded = [_fold_char(chr(cp)) for cp in code_points]
