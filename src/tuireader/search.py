@@ -61,7 +61,7 @@ SEGMENT_DOCS = 2048
 # Candidates checked in order of their bound before the ranking may stop being exact: past
 # this many, the best `limit` matches found so far are returned once there are `limit` of them.
 VERIFY_BUDGET = 256
-_ORDERED_BATCHES = (32, 96, 128)  # adds up to VERIFY_BUDGET
+_ORDERED_BATCHES = (32, 32, 64, 128)  # adds up to VERIFY_BUDGET
 _LATER_BATCH = 4096
 _ANCHOR_TRIES = 16  # occurrences of a term tried as the snippet's anchor
 _MAX_KEYS = 4  # pairs of a long term whose postings are intersected
