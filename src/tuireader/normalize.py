@@ -188,22 +188,29 @@ def match_spans_in_folded(folded: str, needles: Iterable[str]) -> list[tuple[int
 def match_spans_between(
     folded: str, needles: Sequence[str], low: int, high: int
 ) -> list[tuple[int, int]]:
-    """The spans of `match_spans_in_folded(folded, needles)` that overlap folded[low:high],
-    clipped to it.
+    """The spans of `match_spans_in_folded(folded, needles)` that overlap folded[low:high]
+    (not empty), clipped to it.
 
     Only folded[low:high] and one needle's length on either side are searched: an occurrence
     that overlaps the window lies within that, and so do the ones merged with it inside it.
     """
-    longest = max((len(needle) for needle in needles), default=0)
-    if not longest:
-        return []
-    start = max(0, low - longest + 1)
-    found = match_spans_in_folded(folded[start : high + longest - 1], needles)
-    return [
-        (max(s + start, low), min(e + start, high))
-        for s, e in found
-        if s + start < high and e + start > low
-    ]
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        size = len(needle)
+        if not size:
+            continue
+        start, end = max(0, low - size + 1), high + size - 1
+        if _overlaps_itself(needle):
+            found = match_spans_in_folded(folded[start:end], [needle])
+            spans += [(s + start, e + start) for s, e in found]
+            continue
+        # Occurrences cannot overlap: each search starts where the last one ended.
+        position = folded.find(needle, start, end)
+        while position >= 0:
+            spans.append((position, position + size))
+            position = folded.find(needle, position + size, end)
+    # Every span found overlaps the window: it starts before `high` and ends after `low`.
+    return [(max(s, low), min(e, high)) for s, e in merge_spans(spans)]
 
 
 @lru_cache(maxsize=1024)
