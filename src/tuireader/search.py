@@ -454,6 +454,7 @@ class _Search:
         self.average_length = snapshot.live_length / self.live if snapshot.live_count else 1.0
         self._found: dict[tuple[_FieldName, tuple[str, ...]], _TermMatch] = {}
         self._dense: dict[int, tuple[Int64s, Floats]] = {}
+        self._trigram_checks: dict[str, bool] = {}
 
     def _counts_at(self, match: _TermMatch, docs: Int64s) -> Floats:
         """The term's frequency bound at each of `docs` (0 where it cannot occur)."""
@@ -474,10 +475,17 @@ class _Search:
 
     def _postings(self, field: _FieldName, variant: str) -> tuple[Int64s, Floats, bool]:
         snapshot = self.snapshot
-        if field in ("text", "title") and not snapshot.trigrams.may_contain(variant):
+        if field in ("text", "title") and not self._may_contain(variant):
             empty = np.zeros(0, dtype=np.int64)
             return empty, np.zeros(0, dtype=np.float64), True
         return _variant_postings(self._directory, field, variant, snapshot.size)
+
+    def _may_contain(self, variant: str) -> bool:
+        # Asked for the text and again for the title of the same term: hashed once.
+        known = self._trigram_checks.get(variant)
+        if known is None:
+            known = self._trigram_checks[variant] = self.snapshot.trigrams.may_contain(variant)
+        return known
 
     def _directory(self, field: _FieldName, bigram: bool) -> Directory:
         directories = self.snapshot.directories
