@@ -173,6 +173,8 @@ class _TermMatch:
     docs: Int64s
     counts: Floats
     exact: bool
+    # The variants with candidates in this field (the others occur nowhere in it).
+    found_variants: tuple[str, ...]
 
 
 class SearchIndex:
@@ -508,7 +510,8 @@ class _Search:
         else:
             docs, counts = _union([(p[0], p[1]) for p in parts], self.snapshot.size)
             exact = all(p[2] for p in parts)
-        match = _TermMatch(term, field, variants, docs, counts, exact)
+        found = tuple(v for v, part in zip(variants, parts, strict=True) if part[0].size)
+        match = _TermMatch(term, field, variants, docs, counts, exact, found)
         self._found[field, variants] = match
         return match
 
@@ -587,7 +590,10 @@ class _Search:
         return bounds, fixed, idfs
 
     def _title_candidates(self, match: _TermMatch) -> Int64s:
-        found = [self._postings("title", v)[0] for v in match.variants]
+        # The "text" field holds the title: a variant found nowhere there is in no title.
+        found = [self._postings("title", v)[0] for v in match.found_variants]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
         return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
     def _verify(
