@@ -37,25 +37,30 @@ def _fold_char(char: str) -> str:
     return lowered if len(lowered) == 1 else char
 
 
+# Table entry of a code point not folded yet; no code point is this large.
+_UNKNOWN = np.uint32(0xFFFFFFFF)
+
+
 class _FoldTable:
     """Per-code-point fold; an entry is computed the first time a text holds its code point.
 
     Computing every BMP entry up front took ~70 ms of each start (one Python call per code
-    point); a corpus uses a few thousand distinct characters.
+    point); a corpus uses a few thousand distinct characters. Entries not computed yet hold
+    _UNKNOWN, so folding finds them with one pass over its result.
     """
 
     def __init__(self) -> None:
-        self.codes: npt.NDArray[np.uint32] = np.arange(_MAX_CODE, dtype=np.uint32)
-        self._done = np.zeros(_MAX_CODE, dtype=np.bool_)
-        self._done[_SURROGATES.start : _SURROGATES.stop] = True
-        self._lock = threading.Lock()
+        self.codes: npt.NDArray[np.uint32] = np.full(_MAX_CODE, _UNKNOWN, dtype=np.uint32)
+        surrogates = np.arange(_SURROGATES.start, _SURROGATES.stop, dtype=np.uint32)
+        self.codes[surrogates] = surrogates  # lone surrogates stay as they are
         self._t2s = opencc.OpenCC("t2s")
 
-    def ensure(self, codes: npt.NDArray[np.uint32]) -> None:
-        """Make sure every code point in `codes` has its table entry."""
-        pending = codes[~self._done[codes]]
-        if pending.size == 0:
-            return
+    def fold(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        """The folded code points of `codes`."""
+        folded = self.codes[codes]
+        if folded.size == 0 or folded.max() != _UNKNOWN:
+            return folded
+        pending = codes[folded == _UNKNOWN]
         if pending.size < 4096:
             missing: list[int] = np.unique(pending).tolist()
         else:  # flags over all code points: cheaper than sorting a large batch's characters
@@ -63,6 +68,7 @@ class _FoldTable:
             seen[pending] = True
             missing = np.flatnonzero(seen).tolist()
         self._fill(missing)
+        return self.codes[codes]
 
     def _fill(self, code_points: list[int]) -> None:
         folded = [_fold_char(chr(cp)) for cp in code_points]
@@ -79,11 +85,9 @@ class _FoldTable:
             dtype=np.uint32,
             count=len(folded),
         )
-        where = np.array(code_points, dtype=np.int64)
-        with self._lock:
-            # The entries first: a thread that sees an entry done reads it without the lock.
-            self.codes[where] = codes
-            self._done[where] = True
+        # Threads fill without a lock: an entry is either _UNKNOWN or its final value (two
+        # threads computing the same entry write the same value).
+        self.codes[np.array(code_points, dtype=np.int64)] = codes
 
 
 _table: _FoldTable | None = None
@@ -106,9 +110,7 @@ def code_points(text: str) -> npt.NDArray[np.uint32]:
 
 def fold_codes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """Fold an array of code points."""
-    table = _fold_table()
-    table.ensure(codes)
-    return table.codes[codes]
+    return _fold_table().fold(codes)
 
 
 def fold(text: str) -> str:
