@@ -3,37 +3,29 @@
 Run: uv run python bench/search_bench.py [--sizes 1000,10000,100000] [--skip-fts-above 10000]
 
 Each (engine, size) runs in its own subprocess so that peak memory (ru_maxrss) is its own. The
-corpus is generated deterministically (fixed seed) from the seed articles in ../shared/seeds/
-when they exist, else from a built-in word list. Recall is checked against a plain scan of the
-folded text for every query.
+corpus is `corpus_gen.py`'s (deterministic, recombined from the seed articles in
+../shared/seeds/ when they exist, else from a built-in word list). Recall is checked against a
+plain scan of the folded text for every query.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import resource
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import opencc
+from corpus_gen import generate
 
 from tuireader.articles import Article
 from tuireader.normalize import fold, term_variants
 from tuireader.query import parse_query
 from tuireader.search import SearchIndex
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED = 20251002
-DOC_BYTES = 4200
-TRADITIONAL_SHARE = 0.25
 ENGINES = ("index", "scan", "fts5")
 LIMIT = 20
 
@@ -77,54 +69,13 @@ QUERIES: list[tuple[str, str]] = [
     ("worst", '"the model the"'),
 ]
 
-_FALLBACK_WORDS = (
-    "模型 训练 数据 发布 开源 强化学习 大型语言模型 网络 人工智能 软件 推理 评测 代理 工具 "
-    "研究 团队 用户 平台 能力 问题 方法 系统 安全 对齐 产品 公司 芯片 算力 视频 图像 "
-    "语音 的 是 在 了 和 the model is a of and to in for with GPT-5 Claude Karpathy "
-    "Anthropic OpenAI agent data x.com"
-)
-
-
-def _seed_sentences() -> list[str]:
-    texts = [p.read_text("utf-8", "replace") for p in sorted(SEEDS.glob("*.txt"))]
-    if not texts:
-        rng = random.Random(SEED)
-        return [
-            " ".join(rng.choice(_FALLBACK_WORDS.split()) for _ in range(rng.randint(4, 20))) + "。"
-            for _ in range(3000)
-        ]
-    sentences: list[str] = []
-    for text in texts:
-        text = re.sub(r"^---.*?---", "", text, flags=re.S)
-        sentences += [s.strip() for s in re.split(r"(?<=[。！？!?.])\s*|\n+", text) if s.strip()]
-    return sentences
-
 
 def make_corpus(size: int) -> list[Article]:
     """`size` articles of about DOC_BYTES UTF-8 bytes, a quarter in Traditional script."""
-    rng = random.Random(SEED)
-    sentences = _seed_sentences()
-    t2s = opencc.OpenCC("s2t")
-    start = datetime(2023, 1, 1, tzinfo=UTC)
-    articles = []
-    for number in range(size):
-        parts: list[str] = []
-        length = 0
-        while length < DOC_BYTES:
-            sentence = rng.choice(sentences)
-            parts.append(sentence)
-            length += len(sentence.encode()) + 1
-            if rng.random() < 0.2:
-                parts.append("\n\n")
-        body = " ".join(parts)
-        title = rng.choice(sentences)[:40]
-        if rng.random() < TRADITIONAL_SHARE:
-            body, title = t2s.convert(body), t2s.convert(title)
-        date = start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
-        articles.append(
-            Article(id=f"a{number}", path=f"a{number}.md", title=title, body=body, date=date)
-        )
-    return articles
+    return [
+        Article(id=f"a{g.number}", path=f"a{g.number}.md", title=g.title, body=g.body, date=g.date)
+        for g in generate(size)
+    ]
 
 
 def _query_terms(query: str) -> list[tuple[tuple[str, ...], bool]]:

@@ -27,10 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import opencc
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_bench import DOC_BYTES, SEED, TRADITIONAL_SHARE, _seed_sentences
+from corpus_gen import SEED, generate, seed_sentences
 
 FILES_PER_FOLDER = 500
 SCREEN = (120, 40)
@@ -46,24 +44,7 @@ def generate_folder(root: Path, size: int) -> None:
     The text is the search benchmark's (recombined seed sentences, a quarter Traditional), with
     YAML frontmatter (title, date, tags), 500 files per subfolder.
     """
-    rng = random.Random(SEED)
-    sentences = _seed_sentences()
-    s2t = opencc.OpenCC("s2t")
-    start = datetime(2023, 1, 1, tzinfo=UTC)
-    for number in range(size):
-        parts: list[str] = []
-        length = 0
-        while length < DOC_BYTES:
-            sentence = rng.choice(sentences)
-            parts.append(sentence)
-            length += len(sentence.encode()) + 1
-            if rng.random() < 0.2:
-                parts.append("\n\n")
-        body = " ".join(parts)
-        title = rng.choice(sentences)[:40]
-        if rng.random() < TRADITIONAL_SHARE:
-            body, title = s2t.convert(body), s2t.convert(title)
-        date = start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+    for number, title, body, date in generate(size):
         folder = root / f"{number // FILES_PER_FOLDER:04d}"
         if number % FILES_PER_FOLDER == 0:
             folder.mkdir(parents=True, exist_ok=True)
@@ -91,7 +72,7 @@ LARGE_BYTES = 1_000_000
 def large_articles() -> dict[str, str]:
     """Three 1 MB Markdown articles: many paragraphs, one giant paragraph, a 4,000-row table."""
     rng = random.Random(SEED)
-    sentences = _seed_sentences()
+    sentences = seed_sentences()
 
     def text(size: int, joiner: str) -> str:
         parts, length = [], 0

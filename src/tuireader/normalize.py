@@ -37,24 +37,38 @@ def _fold_char(char: str) -> str:
     return lowered if len(lowered) == 1 else char
 
 
+# Table entry of a code point not folded yet; no code point is this large.
+_UNKNOWN = np.uint32(0xFFFFFFFF)
+
+
 class _FoldTable:
-    """Per-code-point fold, built for the BMP at first use and for astral planes on demand."""
+    """Per-code-point fold; an entry is computed the first time a text holds its code point.
+
+    Computing every BMP entry up front took ~70 ms of each start (one Python call per code
+    point); a corpus uses a few thousand distinct characters. Entries not computed yet hold
+    _UNKNOWN, so folding finds them with one pass over its result.
+    """
 
     def __init__(self) -> None:
-        self.codes: npt.NDArray[np.uint32] = np.arange(_MAX_CODE, dtype=np.uint32)
-        self._done = np.zeros(_MAX_CODE, dtype=np.bool_)
-        self._done[_SURROGATES.start : _SURROGATES.stop] = True
-        self._lock = threading.Lock()
+        self.codes: npt.NDArray[np.uint32] = np.full(_MAX_CODE, _UNKNOWN, dtype=np.uint32)
+        surrogates = np.arange(_SURROGATES.start, _SURROGATES.stop, dtype=np.uint32)
+        self.codes[surrogates] = surrogates  # lone surrogates stay as they are
         self._t2s = opencc.OpenCC("t2s")
-        self._fill([cp for cp in range(0x10000) if cp not in _SURROGATES])
 
-    def ensure(self, codes: npt.NDArray[np.uint32]) -> None:
-        """Make sure every code point in `codes` has its table entry."""
-        if codes.size and int(codes.max()) >= 0x10000:
-            astral = np.unique(codes[codes >= 0x10000])
-            missing = astral[~self._done[astral]]
-            if missing.size:
-                self._fill([int(cp) for cp in missing])
+    def fold(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        """The folded code points of `codes`."""
+        folded = self.codes[codes]
+        if folded.size == 0 or folded.max() != _UNKNOWN:
+            return folded
+        pending = codes[folded == _UNKNOWN]
+        if pending.size < 4096:
+            missing: list[int] = np.unique(pending).tolist()
+        else:  # flags over all code points: cheaper than sorting a large batch's characters
+            seen = np.zeros(_MAX_CODE, dtype=np.bool_)
+            seen[pending] = True
+            missing = np.flatnonzero(seen).tolist()
+        self._fill(missing)
+        return self.codes[codes]
 
     def _fill(self, code_points: list[int]) -> None:
         folded = [_fold_char(chr(cp)) for cp in code_points]
@@ -62,11 +76,18 @@ class _FoldTable:
         singles = [s for s in folded if s != "\n"]
         converted = self._t2s.convert("\n".join(singles)).split("\n")
         simplified = dict(zip(singles, converted, strict=True))
-        with self._lock:
-            for cp, value in zip(code_points, folded, strict=True):
-                target = simplified.get(value, value)
-                self.codes[cp] = ord(target if len(target) == 1 else value)
-                self._done[cp] = True
+        targets = [simplified.get(value, value) for value in folded]
+        codes = np.fromiter(
+            (
+                ord(target if len(target) == 1 else value)
+                for target, value in zip(targets, folded, strict=True)
+            ),
+            dtype=np.uint32,
+            count=len(folded),
+        )
+        # Threads fill without a lock: an entry is either _UNKNOWN or its final value (two
+        # threads computing the same entry write the same value).
+        self.codes[np.array(code_points, dtype=np.int64)] = codes
 
 
 _table: _FoldTable | None = None
@@ -89,9 +110,7 @@ def code_points(text: str) -> npt.NDArray[np.uint32]:
 
 def fold_codes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """Fold an array of code points."""
-    table = _fold_table()
-    table.ensure(codes)
-    return table.codes[codes]
+    return _fold_table().fold(codes)
 
 
 def fold(text: str) -> str:
@@ -166,6 +185,34 @@ def match_spans_in_folded(folded: str, needles: Iterable[str]) -> list[tuple[int
             spans.append((position, position + size))
             position += size
     return merge_spans(spans)
+
+
+def match_spans_between(
+    folded: str, needles: Sequence[str], low: int, high: int
+) -> list[tuple[int, int]]:
+    """The spans of `match_spans_in_folded(folded, needles)` that overlap folded[low:high]
+    (not empty), clipped to it.
+
+    Only folded[low:high] and one needle's length on either side are searched: an occurrence
+    that overlaps the window lies within that, and so do the ones merged with it inside it.
+    """
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        size = len(needle)
+        if not size:
+            continue
+        start, end = max(0, low - size + 1), high + size - 1
+        if _overlaps_itself(needle):
+            found = match_spans_in_folded(folded[start:end], [needle])
+            spans += [(s + start, e + start) for s, e in found]
+            continue
+        # Occurrences cannot overlap: each search starts where the last one ended.
+        position = folded.find(needle, start, end)
+        while position >= 0:
+            spans.append((position, position + size))
+            position = folded.find(needle, position + size, end)
+    # Every span found overlaps the window: it starts before `high` and ends after `low`.
+    return [(max(s, low), min(e, high)) for s, e in merge_spans(spans)]
 
 
 @lru_cache(maxsize=1024)

@@ -328,44 +328,50 @@ class Directory:
         self._counts = [p.counts for p in postings]
         self._bases = np.array([segment.base for segment in segments], dtype=np.int64)
         self._segments = len(segments)
+        self._tags = np.arange(self._segments, dtype=np.uint64) << _TAG_SHIFT
         tagged = [p.keys | (np.uint64(number) << _TAG_SHIFT) for number, p in enumerate(postings)]
         self._keys = np.concatenate(tagged) if tagged else np.zeros(0, np.uint64)
         self._starts = np.concatenate([p.starts[:-1] for p in postings] or [np.zeros(0, np.int64)])
         self._ends = np.concatenate([p.starts[1:] for p in postings] or [np.zeros(0, np.int64)])
 
     def _find(self, keys: Sequence[int]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
-        tags = np.arange(self._segments, dtype=np.uint64) << _TAG_SHIFT
-        wanted = (np.asarray(keys, dtype=np.uint64)[:, None] | tags[None, :]).ravel()
+        wanted = (np.asarray(keys, dtype=np.uint64)[:, None] | self._tags[None, :]).ravel()
         where = np.searchsorted(self._keys, wanted)
         where[where >= self._keys.size] = 0
         return where, self._keys[where] == wanted
 
-    def frequencies(self, keys: Sequence[int]) -> list[int]:
-        """In how many documents each key occurs."""
-        if self._keys.size == 0:
-            return [0 for _ in keys]
+    def rarest(
+        self, keys: Sequence[int], most: int
+    ) -> tuple[list[int], list[int], list[tuple[Int64s, UInt8s]]]:
+        """Each key's document frequency, then the `most` rarest keys (rarest first, equal
+        frequencies by key) and their postings, from one search of the directory.
+        """
+        if self._keys.size == 0 or not keys:
+            frequencies = [0 for _ in keys]
+            chosen = sorted(keys)[:most]
+            empty = (np.zeros(0, np.int64), np.zeros(0, np.uint8))
+            return frequencies, chosen, [empty for _ in chosen]
         where, found = self._find(keys)
         sizes = np.where(found, self._ends[where] - self._starts[where], 0)
-        return [int(total) for total in sizes.reshape(len(keys), self._segments).sum(axis=1)]
+        frequencies = sizes.reshape(len(keys), self._segments).sum(axis=1).tolist()
+        ranked = sorted(zip(frequencies, keys, range(len(keys)), strict=True))[:most]
+        chosen = [key for _, key, _ in ranked]
+        return frequencies, chosen, self._gather(where, found, [row for _, _, row in ranked])
 
-    def lookup(self, keys: Sequence[int]) -> list[tuple[Int64s, UInt8s]]:
-        """For each key: global document ids (sorted) and occurrence counts."""
-        if self._keys.size == 0:
-            return [(np.zeros(0, np.int64), np.zeros(0, np.uint8)) for _ in keys]
-        where, found = self._find(keys)
-        starts = self._starts[where]
-        ends = self._ends[where]
+    def _gather(
+        self, where: Int64s, found: npt.NDArray[np.bool_], rows: list[int]
+    ) -> list[tuple[Int64s, UInt8s]]:
         count = self._segments
         result: list[tuple[Int64s, UInt8s]] = []
-        for index in range(len(keys)):
+        for index in rows:
             row = slice(index * count, (index + 1) * count)
             present = np.flatnonzero(found[row])
             if present.size == 0:
                 result.append((np.zeros(0, np.int64), np.zeros(0, np.uint8)))
                 continue
             chosen = present.tolist()
-            first = starts[row][present]
-            last = ends[row][present]
+            first = self._starts[where[row][present]]
+            last = self._ends[where[row][present]]
             spans = list(zip(chosen, first.tolist(), last.tolist(), strict=True))
             every_docs, every_counts = self._docs, self._counts
             docs = np.concatenate([every_docs[n][a:b] for n, a, b in spans], dtype=np.int64)

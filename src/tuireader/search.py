@@ -29,7 +29,12 @@ import numpy as np
 import numpy.typing as npt
 
 from tuireader.articles import Article
-from tuireader.normalize import code_points, match_spans_in_folded, term_variants
+from tuireader.normalize import (
+    code_points,
+    match_spans_between,
+    match_spans_in_folded,
+    term_variants,
+)
 from tuireader.postings import (
     MAX_COUNT,
     MAX_SEGMENT_DOCS,
@@ -44,7 +49,7 @@ from tuireader.postings import (
     fold_batch_from_folded,
 )
 from tuireader.query import Query, Term, parse_query
-from tuireader.snippets import inside_url, make_snippet
+from tuireader.snippets import inside_url, snippet_around
 
 K1 = 1.2
 B = 0.75
@@ -56,7 +61,7 @@ SEGMENT_DOCS = 2048
 # Candidates checked in order of their bound before the ranking may stop being exact: past
 # this many, the best `limit` matches found so far are returned once there are `limit` of them.
 VERIFY_BUDGET = 256
-_ORDERED_BATCHES = (32, 96, 128)  # adds up to VERIFY_BUDGET
+_ORDERED_BATCHES = (32, 32, 64, 128)  # adds up to VERIFY_BUDGET
 _LATER_BATCH = 4096
 _ANCHOR_TRIES = 16  # occurrences of a term tried as the snippet's anchor
 _MAX_KEYS = 4  # pairs of a long term whose postings are intersected
@@ -79,6 +84,28 @@ Span = tuple[int, int]
 Floats = npt.NDArray[np.float64]
 
 
+class _BodySpans:
+    """Every match span in one article's body, found on first use.
+
+    The sidebar only shows the snippet and the title, so a search does not look for every
+    match in the body of each hit (with hundreds of matches, that was most of a hit's cost).
+    """
+
+    __slots__ = ("_folded", "_needles", "_offset", "_spans")
+
+    def __init__(self, folded: str, offset: int, needles: list[str]) -> None:
+        self._folded = folded  # the folded "text" field: the body starts at `offset`
+        self._offset = offset
+        self._needles = needles
+        self._spans: tuple[Span, ...] | None = None
+
+    def get(self) -> tuple[Span, ...]:
+        if self._spans is None:
+            body = self._folded[self._offset :]
+            self._spans = tuple(match_spans_in_folded(body, self._needles))
+        return self._spans
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One matching article. Spans are (start, end) character offsets."""
@@ -87,8 +114,13 @@ class Hit:
     score: float
     snippet: str
     snippet_spans: tuple[Span, ...]
-    spans: tuple[Span, ...]
     title_spans: tuple[Span, ...]
+    _body_spans: _BodySpans = dataclass_field(repr=False, compare=False)
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """Every match in the article's body (computed on first use)."""
+        return self._body_spans.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +185,8 @@ class _TermMatch:
     docs: Int64s
     counts: Floats
     exact: bool
+    # The variants with candidates in this field (the others occur nowhere in it).
+    found_variants: tuple[str, ...]
 
 
 class SearchIndex:
@@ -437,6 +471,7 @@ class _Search:
         self.average_length = snapshot.live_length / self.live if snapshot.live_count else 1.0
         self._found: dict[tuple[_FieldName, tuple[str, ...]], _TermMatch] = {}
         self._dense: dict[int, tuple[Int64s, Floats]] = {}
+        self._trigram_checks: dict[str, bool] = {}
 
     def _counts_at(self, match: _TermMatch, docs: Int64s) -> Floats:
         """The term's frequency bound at each of `docs` (0 where it cannot occur)."""
@@ -457,10 +492,17 @@ class _Search:
 
     def _postings(self, field: _FieldName, variant: str) -> tuple[Int64s, Floats, bool]:
         snapshot = self.snapshot
-        if field in ("text", "title") and not snapshot.trigrams.may_contain(variant):
+        if field in ("text", "title") and not self._may_contain(variant):
             empty = np.zeros(0, dtype=np.int64)
             return empty, np.zeros(0, dtype=np.float64), True
         return _variant_postings(self._directory, field, variant, snapshot.size)
+
+    def _may_contain(self, variant: str) -> bool:
+        # Asked for the text and again for the title of the same term: hashed once.
+        known = self._trigram_checks.get(variant)
+        if known is None:
+            known = self._trigram_checks[variant] = self.snapshot.trigrams.may_contain(variant)
+        return known
 
     def _directory(self, field: _FieldName, bigram: bool) -> Directory:
         directories = self.snapshot.directories
@@ -483,7 +525,8 @@ class _Search:
         else:
             docs, counts = _union([(p[0], p[1]) for p in parts], self.snapshot.size)
             exact = all(p[2] for p in parts)
-        match = _TermMatch(term, field, variants, docs, counts, exact)
+        found = tuple(v for v, part in zip(variants, parts, strict=True) if part[0].size)
+        match = _TermMatch(term, field, variants, docs, counts, exact, found)
         self._found[field, variants] = match
         return match
 
@@ -562,7 +605,10 @@ class _Search:
         return bounds, fixed, idfs
 
     def _title_candidates(self, match: _TermMatch) -> Int64s:
-        found = [self._postings("title", v)[0] for v in match.variants]
+        # The "text" field holds the title: a variant found nowhere there is in no title.
+        found = [self._postings("title", v)[0] for v in match.found_variants]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
         return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
     def _verify(
@@ -722,33 +768,43 @@ class _Search:
     ) -> Hit:
         article = self.snapshot.articles[slot]
         folded_title = self.snapshot.folded["title"][slot]
-        # Folding keeps lengths, so the body is what follows the title and its boundary.
-        folded_body = self.snapshot.folded["text"][slot][len(folded_title) + 1 :]
-        spans = match_spans_in_folded(folded_body, body_needles)
+        folded = self.snapshot.folded["text"][slot]
+        # Folding keeps lengths, so the body is what follows the title and its boundary:
+        # offset o of the body is offset o + skip of the folded text.
+        skip = len(folded_title) + 1
         title_spans = match_spans_in_folded(folded_title, title_needles)
-        anchor = _anchor(article.body, folded_body, body_terms)
-        snippet, snippet_spans = make_snippet(article.body, spans, anchor)
-        return Hit(article.id, score, snippet, snippet_spans, tuple(spans), tuple(title_spans))
+        anchor = _anchor(article.body, folded, skip, body_terms)
+
+        def spans_in(low: int, high: int) -> list[Span]:
+            found = match_spans_between(folded, body_needles, low + skip, high + skip)
+            return [(s - skip, e - skip) for s, e in found]
+
+        snippet, snippet_spans = snippet_around(article.body, anchor, spans_in)
+        body_spans = _BodySpans(folded, skip, body_needles)
+        return Hit(article.id, score, snippet, snippet_spans, tuple(title_spans), body_spans)
 
 
-def _anchor(body: str, folded_body: str, terms_by_weight: list[_TermMatch]) -> int | None:
+def _anchor(body: str, folded: str, skip: int, terms_by_weight: list[_TermMatch]) -> int | None:
     """Where the snippet should show: the first match of the rarest term found in the body,
     unless it is inside a URL (which the snippet does not show) and another match is not.
+
+    `folded` is the folded title and body; the body starts at `skip`.
     """
     first: int | None = None
     for match in terms_by_weight:
         for variant in match.variants:
-            position = folded_body.find(variant)
+            found = folded.find(variant, skip)
             # A few occurrences are enough to find one outside a URL; a term repeated
             # throughout a long URL must not make this quadratic.
             for _ in range(_ANCHOR_TRIES):
-                if position < 0:
+                if found < 0:
                     break
+                position = found - skip
                 if first is None:
                     first = position
                 if not inside_url(body, position):
                     return position
-                position = folded_body.find(variant, position + len(variant))
+                found = folded.find(variant, found + len(variant))
     return first
 
 
@@ -768,24 +824,21 @@ def _variant_postings(
         # Only spaces: every document is a candidate.
         return np.arange(size, dtype=np.int64), np.ones(size, dtype=np.float64), False
     exact = len(codes) == (2 if use_bigrams else 1)
-    postings = directory(field, use_bigrams)
-    frequencies = postings.frequencies(keys)
     # The rarest pairs rule out nearly all a phrase's pairs can; candidates are checked.
-    keys = [key for _, key in sorted(zip(frequencies, keys, strict=True))[:_MAX_KEYS]]
+    frequencies, keys, per_key = directory(field, use_bigrams).rarest(keys, _MAX_KEYS)
     if len(keys) > 1 and min(frequencies) * 16 >= size:
         # Every pair is in many documents: counts over all slots, one byte each, cost less
         # than gathering and intersecting lists of global ids.
-        every = postings.lookup(keys)
         smallest = np.zeros(size, dtype=np.uint8)
-        smallest[every[0][0]] = every[0][1]
-        for key_docs, key_counts in every[1:]:
-            other = np.zeros(size, dtype=np.uint8)
+        smallest[per_key[0][0]] = per_key[0][1]
+        other = np.empty(size, dtype=np.uint8)
+        for key_docs, key_counts in per_key[1:]:
+            other.fill(0)
             other[key_docs] = key_counts
             np.minimum(smallest, other, out=smallest)
-        docs = np.flatnonzero(smallest)
+        # nonzero() is several times faster on booleans than on bytes.
+        docs = np.flatnonzero(smallest > 0)
         return docs, smallest[docs].astype(np.float64), exact
-    per_key = postings.lookup(keys)
-    per_key.sort(key=lambda item: item[0].size)
     docs, small_counts = per_key[0]
     counts = small_counts.astype(np.float64)
     for other_docs, other_counts in per_key[1:]:
@@ -835,7 +888,7 @@ def _union(parts: list[tuple[Int64s, Floats]], size: int) -> tuple[Int64s, Float
     dense = np.zeros(size, dtype=np.float64)
     for docs, counts in parts:
         dense[docs] += counts  # each part lists a document once
-    found = np.flatnonzero(dense)
+    found = np.flatnonzero(dense > 0)  # nonzero() is slow on floats, fast on booleans
     return found, dense[found]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 
 SNIPPET_CHARS = 100
@@ -42,7 +42,7 @@ _LINE_START = re.compile(
 )
 # Whitespace that changes when collapsed: a character other than a space, or a run.
 _COLLAPSE = re.compile(r"[^\S ]\s*| \s+")
-_BREAKS = ("  ", "\n", "\r", "\t", "\v", "\f", "\x85", "\u2028", "\u2029")
+_TEXT = re.compile(r"\S")  # what str.isspace() is not, found without slicing the body
 _URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]*")
 _URL_REACH = 300
 
@@ -57,16 +57,33 @@ def make_snippet(
     `spans` are sorted, disjoint match spans in `body`. Returns the snippet, on one line, and
     the spans inside it. "…" marks where text was cut.
     """
-    anchor = 0 if anchor is None else anchor
-    reach = 1
-    while True:
-        low, high = _source_window(body, anchor, reach)
+
+    def spans_in(low: int, high: int) -> list[Span]:
         first = bisect_right(spans, low, key=itemgetter(1))
         local: list[Span] = []
         for s, e in itertools.islice(spans, first, None):
             if s >= high:
                 break
             local.append((max(s, low), min(e, high)))
+        return local
+
+    return snippet_around(body, anchor, spans_in)
+
+
+def snippet_around(
+    body: str, anchor: int | None, spans_in: Callable[[int, int], list[Span]]
+) -> tuple[str, tuple[Span, ...]]:
+    """`make_snippet`, asking for match spans only in the source the snippet is cut from.
+
+    `spans_in(low, high)` returns the sorted, disjoint match spans that overlap body[low:high],
+    clipped to it. A search hit needs no more than that: finding every match in a long body
+    cost more than the rest of the snippet.
+    """
+    anchor = 0 if anchor is None else anchor
+    reach = 1
+    while True:
+        low, high = _source_window(body, anchor, reach)
+        local = spans_in(low, high)
         shown = next(((s, e) for s, e in local if s <= anchor < e), None)
         text, sources = _render(body, low, high, local, shown)
         at = bisect_left(sources, anchor)
@@ -104,7 +121,14 @@ def inside_url(body: str, position: int) -> bool:
     """Whether `position` of `body` is in a URL: a link or image target, or a bare address."""
     # Only _URL_REACH characters back are looked at, so the cost does not grow with the URL.
     low = max(0, position - _URL_REACH)
-    cut = max(body.rfind(char, low, position) for char in " \n\t(<")
+    rfind = body.rfind
+    cut = max(
+        rfind(" ", low, position),
+        rfind("\n", low, position),
+        rfind("\t", low, position),
+        rfind("(", low, position),
+        rfind("<", low, position),
+    )
     if cut >= 1 and body[cut] == "(" and body[cut - 1] == "]":
         return ")" not in body[cut:position]  # the target of [text](url) or ![alt](url)
     start = max(cut + 1, low)
@@ -184,7 +208,7 @@ def _render(
                 offsets.extend(range(position, s))
             position = max(position, e)
         kept, sources = "".join(pieces), offsets
-    if not any(whitespace in kept for whitespace in _BREAKS):
+    if not _has_break(kept):
         return kept, sources
     # Collapse whitespace (a line break becomes a space) except inside a match.
     text_parts: list[str] = []
@@ -258,6 +282,25 @@ def _markup(body: str, low: int, high: int, spans: list[Span], shown: Span | Non
     return removed
 
 
+def _has_break(text: str) -> bool:
+    """Whether `text` holds a run of spaces or a line or tab character (what is collapsed).
+
+    One `in` per string, unrolled: a regex or a generator over a tuple of them took three
+    times as long, and this runs for every hit.
+    """
+    return (
+        "\n" in text
+        or "  " in text
+        or "\r" in text
+        or "\t" in text
+        or "\v" in text
+        or "\f" in text
+        or "\x85" in text
+        or "\u2028" in text
+        or "\u2029" in text
+    )
+
+
 def _inside_word(body: str, start: int, end: int) -> bool:
     return start > 0 and end < len(body) and body[start - 1].isalnum() and body[end].isalnum()
 
@@ -267,4 +310,4 @@ def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
 
 
 def _has_text(body: str, start: int, end: int) -> bool:
-    return start < end and not body[start:end].isspace()
+    return start < end and _TEXT.search(body, start, end) is not None

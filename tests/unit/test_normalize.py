@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tuireader import normalize
 from tuireader.normalize import (
     find_spans,
     fold,
+    match_spans_between,
     match_spans_in_folded,
     merge_spans,
     term_variants,
@@ -97,8 +101,47 @@ def test_match_spans_are_the_union_of_every_occurrence(text: str, needles: list[
     assert match_spans_in_folded(text, needles) == merge_spans(occurrences)
 
 
+@given(
+    st.text(alphabet="ab", max_size=60),
+    st.lists(st.text(alphabet="ab", max_size=5)),
+    st.integers(0, 60),
+    st.integers(0, 60),
+)
+def test_match_spans_between_are_the_spans_clipped_to_the_window(
+    text: str, needles: list[str], low: int, high: int
+) -> None:
+    low, high = min(low, high), max(low, high) + 1  # snippets never ask for an empty window
+    clipped = [
+        (max(s, low), min(e, high))
+        for s, e in match_spans_in_folded(text, needles)
+        if s < high and e > low
+    ]
+    assert match_spans_between(text, needles, low, high) == clipped
+
+
 def test_a_long_self_overlapping_needle_is_found_in_linear_time() -> None:
     started = time.perf_counter()
     spans = match_spans_in_folded("x " + "a" * 100_000 + " y", ["a" * 10_000])
     assert spans == [(2, 100_002)]
     assert time.perf_counter() - started < 5  # a hang guard: it was about a minute
+
+
+def test_fold_table_entries_do_not_depend_on_when_they_are_filled() -> None:
+    """Entries are filled as texts bring their characters: in any order, any batch size."""
+    whole = normalize._FoldTable()
+    every = [cp for cp in range(0x10000) if cp not in normalize._SURROGATES]
+    every += list(range(0x1D400, 0x1D500)) + list(range(0x20000, 0x20100))
+    whole._fill(every)  # every entry at once, as the table was built before
+    lazy = normalize._FoldTable()
+    order = np.random.default_rng(7).permutation(np.array(every, dtype=np.uint32))
+    start = 0
+    for size in itertools.cycle([1, 17, 300, 5000, 40000]):
+        if start >= order.size:
+            break
+        piece = order[start : start + size]
+        assert np.array_equal(lazy.fold(piece), whole.codes[piece])
+        start += size
+    codes = np.array(every, dtype=np.int64)
+    assert np.array_equal(lazy.codes[codes], whole.codes[codes])
+    surrogate = np.array([0xD800, 0xDFFF], dtype=np.uint32)
+    assert np.array_equal(lazy.fold(surrogate), surrogate)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import tuireader.search as search_module
 from tuireader.articles import Article
 from tuireader.normalize import find_spans, fold, match_spans_in_folded, term_variants
+from tuireader.query import parse_query
 from tuireader.search import SearchIndex
 from tuireader.snippets import inside_url, make_snippet
 
@@ -146,6 +147,23 @@ def test_snippet_spans_fold_to_the_query_term(body: str, term: str) -> None:
     if spans and len(body) < 60:
         # The whole body fits: every match is shown.
         assert len(inside) == len(spans)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies, terms)
+def test_hit_snippet_is_the_snippet_of_every_body_match(body: str, query: str) -> None:
+    """A hit looks for matches only near its snippet; the snippet must not change for it."""
+    index = SearchIndex.build([Article(id="a", path="a.md", title="t", body=body)])
+    found = index.search(query).hits
+    if not found:
+        return
+    hit = found[0]
+    search = search_module._Search(index._snapshot, parse_query(query))
+    matches = [search._match_term(term) for term in search.query.positive_terms]
+    assert list(hit.spans) == find_spans(body, [m.term.text for m in matches if m])
+    # One document: every term has the same weight, so the anchor follows the query's order.
+    anchor = search_module._anchor(body, "t\n" + fold(body), 2, [m for m in matches if m])
+    assert (hit.snippet, hit.snippet_spans) == make_snippet(body, hit.spans, anchor)
 
 
 def test_anchor_search_in_a_long_url_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
