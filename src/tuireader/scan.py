@@ -17,7 +17,7 @@ from datetime import UTC, date
 from tuireader.articles import Article
 from tuireader.normalize import fold, match_spans_in_folded, term_variants
 from tuireader.query import Query, Term, parse_query
-from tuireader.search import Hit, SearchResults
+from tuireader.search import BodySpans, Hit, SearchResults
 from tuireader.snippets import make_snippet
 
 SCAN_BUDGET = 0.25
@@ -146,4 +146,5 @@ def _hit(article: Article, folded: _Folded, positive: list[tuple[Term, tuple[str
     spans = match_spans_in_folded(folded.body, body_needles)
     title_spans = match_spans_in_folded(folded.title, title_needles)
     snippet, snippet_spans = make_snippet(article.body, spans, spans[0][0] if spans else None)
-    return Hit(article.id, 0.0, snippet, snippet_spans, tuple(spans), tuple(title_spans))
+    body_spans = BodySpans(folded.body, 0, body_needles)
+    return Hit(article.id, 0.0, snippet, snippet_spans, tuple(title_spans), body_spans)

@@ -84,7 +84,7 @@ Span = tuple[int, int]
 Floats = npt.NDArray[np.float64]
 
 
-class _BodySpans:
+class BodySpans:
     """Every match span in one article's body, found on first use.
 
     The sidebar only shows the snippet and the title, so a search does not look for every
@@ -115,7 +115,7 @@ class Hit:
     snippet: str
     snippet_spans: tuple[Span, ...]
     title_spans: tuple[Span, ...]
-    _body_spans: _BodySpans = dataclass_field(repr=False, compare=False)
+    _body_spans: BodySpans = dataclass_field(repr=False, compare=False)
 
     @property
     def spans(self) -> tuple[Span, ...]:
@@ -780,7 +780,7 @@ class _Search:
             return [(s - skip, e - skip) for s, e in found]
 
         snippet, snippet_spans = snippet_around(article.body, anchor, spans_in)
-        body_spans = _BodySpans(folded, skip, body_needles)
+        body_spans = BodySpans(folded, skip, body_needles)
         return Hit(article.id, score, snippet, snippet_spans, tuple(title_spans), body_spans)
 
 
