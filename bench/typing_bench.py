@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,14 @@ def child(engine: str, folder: str) -> dict[str, Any]:
     from tuireader.scan import PlainScan
     from tuireader.widgets.article_list import ArticleList
 
+    done_typing = threading.Event()
     if engine == "scan":
-        # Never an index: every keystroke is a full plain scan (no time budget).
-        app_module.SearchIndex.build = staticmethod(lambda articles: _never())  # type: ignore[method-assign]
+        # No index while typing: every keystroke is a full plain scan (no time budget). The
+        # loading thread then gets an empty index, so that the app can end.
+        empty = app_module.SearchIndex.build([])
+        app_module.SearchIndex.build = staticmethod(  # type: ignore[method-assign]
+            lambda articles: (done_typing.wait(TIMEOUT), empty)[1]
+        )
         app_module.CorpusLoader.cached_index = lambda self: None  # type: ignore[method-assign]
         PlainScan.search.__defaults__ = (20, float("inf"))
     app = app_module.TuiReaderApp(Path(folder), watch=False)
@@ -72,17 +78,13 @@ def child(engine: str, folder: str) -> dict[str, Any]:
                 await pilot.press("space" if char == " " else char)
                 await _until(lambda text=typed: text in drawn)
                 latencies.append((drawn[typed] - started) * 1000)
+            done_typing.set()
 
     asyncio.run(run())
     return {
         "latencies_ms": latencies,
         "hits": app.search_state.results.total if app.search_state else 0,
     }
-
-
-def _never() -> Any:
-    time.sleep(TIMEOUT)
-    raise TimeoutError
 
 
 def _all_loaded(app: Any) -> Any:

@@ -496,3 +496,17 @@ def test_a_large_cached_folder_is_walked_by_another_process(
     assert walked == [str(folder)]
     assert again.parsed_files == 1 and again.cached_files == first.files - 1
     assert any("symlinked folder" in p.reason for p in again.result().problems)
+
+
+def test_a_cached_index_decoded_in_the_background_gives_the_same_results(
+    folder: Path, small_segments: None
+) -> None:
+    first = CorpusLoader(folder)
+    built = SearchIndex.build(first.result().articles)
+    first.save_cache(built)
+    reused = CorpusLoader(folder).cached_index()
+    assert reused is not None
+    before = {q: hits(reused, q) for q in ("模型", '"模型 训练"', "title:文章", "-训练")}
+    reused.keep_texts_decoded()
+    for query, found in before.items():
+        assert hits(reused, query) == found == hits(built, query)
