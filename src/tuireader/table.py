@@ -78,19 +78,34 @@ def table_shape(
 
 
 def _shrink(natural: list[int], room: int) -> tuple[int, ...]:
+    """Fit the columns in `room` cells: narrow columns keep their width, wide ones give way.
+
+    Columns narrower than an equal share of what is left keep their natural width (a column
+    of numbers is not split); the others share the rest in proportion to their widths.
+    """
     natural = [max(MIN_COLUMN, n) for n in natural]
-    total = sum(natural)
-    if total <= room:
+    if sum(natural) <= room:
         return tuple(natural)
-    widths = [max(MIN_COLUMN, n * room // total) for n in natural]
-    # Flooring and the minimum leave the sum off by a few cells: settle them one at a time,
-    # taking from the widest column and giving to the one furthest below its natural width.
-    while sum(widths) > room:
-        widest = max(range(len(widths)), key=widths.__getitem__)
-        widths[widest] -= 1
-    while sum(widths) < room:
-        needy = max(range(len(widths)), key=lambda i: natural[i] - widths[i])
-        widths[needy] += 1
+    widths = list(natural)
+    left = room
+    order = sorted(range(len(natural)), key=natural.__getitem__)
+    for position, column in enumerate(order):
+        if natural[column] <= left // (len(order) - position):
+            left -= natural[column]
+            continue
+        wide = order[position:]
+        total = sum(natural[i] for i in wide)
+        for i in wide:
+            widths[i] = max(MIN_COLUMN, natural[i] * left // total)
+        # Flooring and the minimum leave the sum off by a few cells: settle them one at a
+        # time, taking from the widest column and giving to the one furthest below its width.
+        while sum(widths[i] for i in wide) > left:
+            widest = max(wide, key=widths.__getitem__)
+            widths[widest] -= 1
+        while sum(widths[i] for i in wide) < left:
+            needy = max(wide, key=lambda i: natural[i] - widths[i])
+            widths[needy] += 1
+        break
     return tuple(widths)
 
 

@@ -138,3 +138,10 @@ def test_row_height_counts_the_lines_row_lines_draws(cells, width) -> None:  # t
         lines = row_lines(shape, row, **kind)
         assert len(lines) == row_height(shape, row, **kind)
         assert all(cell_len(line.plain) <= max(width, 4 + EDGE + 2) for line in lines)
+
+
+def test_narrow_columns_keep_their_width_when_wide_ones_shrink() -> None:
+    shape = table_shape([4, 40, 40], [], HEADER, 64)
+    assert shape.widths[0] == 4  # row numbers are not split across lines
+    assert sum(shape.widths) + 2 * shape.gap + EDGE == 64
+    assert abs(shape.widths[1] - shape.widths[2]) <= 1
