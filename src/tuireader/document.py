@@ -102,8 +102,8 @@ def build_document(article: Article) -> Document:
 PIECE_CHARS = 1000  # a block is laid out in one go: keep each one quick to wrap
 # The reader measures a block in one go and draws a visible block whole: keep chunks of long
 # tables small, in rows and in characters (a row of long cells counts for many).
-TABLE_ROWS_PER_BLOCK = 30
-TABLE_CHARS_PER_BLOCK = 3 * PIECE_CHARS
+TABLE_ROWS_PER_BLOCK = 16
+TABLE_CHARS_PER_BLOCK = 2 * PIECE_CHARS
 MAX_COLUMN_WIDTH = 40
 _SENTENCE_END = re.compile(r"[。！？!?.;；]\s*")
 

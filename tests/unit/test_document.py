@@ -1,7 +1,12 @@
 import time
 
 from tuireader.articles import Article
-from tuireader.document import MAX_DISPLAY_CHARS, _MarkdownConverter, build_document
+from tuireader.document import (
+    MAX_DISPLAY_CHARS,
+    TABLE_ROWS_PER_BLOCK,
+    _MarkdownConverter,
+    build_document,
+)
 
 
 def article(body: str, kind: str = "markdown") -> Article:
@@ -119,7 +124,9 @@ def test_a_long_table_is_split_into_chunks_that_line_up_and_keep_every_row() -> 
     source = f"- 列表\n\n  | 编号 | 内容 |\n  |---:|:---:|\n{rows}\n"
     source = source.replace("\n| ", "\n  | ")
     chunks = [b for b in build_document(article(source)).blocks if b.kind == "table"]
-    assert len(chunks) == 4 and [c.joined for c in chunks] == [False, True, True, True]
+    assert len(chunks) == -(-100 // TABLE_ROWS_PER_BLOCK) > 1
+    assert [c.joined for c in chunks] == [False] + [True] * (len(chunks) - 1)
+    assert all(len(c.rows) <= TABLE_ROWS_PER_BLOCK + 1 for c in chunks)
     assert chunks[0].has_header and not chunks[1].has_header
     cells = [row[1].plain for chunk in chunks for row in chunk.rows]
     assert cells == ["内容", *[f"第{n}行" for n in range(100)]]

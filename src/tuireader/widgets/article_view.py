@@ -323,6 +323,11 @@ class ArticleView(ScrollView, can_focus=True):
         layout = self._measuring
         blocks = self._document.blocks
         first_line = layout.line_count
+        # The first slice runs in the same turn as whatever opened the article and before its
+        # first paint: it stops once the screen is full.
+        screen_end = None
+        if first_line == len(layout.header) and self._anchor is None and not self._to_end:
+            screen_end = int(self.scroll_y) + self.scrollable_content_region.height
         while layout.next_block < len(blocks):
             block = blocks[layout.next_block]
             if not block.joined:
@@ -331,6 +336,8 @@ class ArticleView(ScrollView, can_focus=True):
             layout.line_count += self._measure_block(block, layout)
             layout.next_block += 1
             if time.perf_counter() - started > LAYOUT_SLICE:
+                break
+            if screen_end is not None and layout.line_count > screen_end:
                 break
         done = layout.next_block >= len(blocks)
         swapped = self._shown is not layout and (done or self._anchor_reached(layout))
