@@ -309,7 +309,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def laid_out(self) -> bool:
-        """True once every block of the document has been laid out."""
+        """True once every block of the document has been measured and the layout is shown."""
         if self._document is None:
             return True
         return self._shown is self._measuring and self._shown.next_block >= len(
@@ -323,6 +323,7 @@ class ArticleView(ScrollView, can_focus=True):
         layout = self._measuring
         blocks = self._document.blocks
         first_line = layout.line_count
+        first_block = layout.next_block
         # The first slice runs in the same turn as whatever opened the article and before its
         # first paint: it stops once the screen is full.
         screen_end = None
@@ -340,7 +341,7 @@ class ArticleView(ScrollView, can_focus=True):
             if screen_end is not None and layout.line_count > screen_end:
                 break
         done = layout.next_block >= len(blocks)
-        swapped = self._shown is not layout and (done or self._anchor_reached(layout))
+        swapped = self._shown is not layout and (done or self._anchor_reached(layout, first_block))
         if swapped:
             self._swap()
         # Resizing the virtual area makes Textual lay out and repaint the screen: do it when it
@@ -369,12 +370,13 @@ class ArticleView(ScrollView, can_focus=True):
         else:
             self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
 
-    def _anchor_reached(self, layout: _Layout) -> bool:
+    def _anchor_reached(self, layout: _Layout, first_block: int) -> bool:
         if self._anchor is not None:
             return self._anchor[0] < len(layout.block_lines)
         if self._target_line is not None and self._document is not None:
-            measured = self._document.blocks[: len(layout.block_lines)]
-            return any(block.source_line >= self._target_line for block in measured[-64:])
+            # Only the blocks measured in this slice can have reached it.
+            recent = self._document.blocks[first_block : len(layout.block_lines)]
+            return any(block.source_line >= self._target_line for block in recent)
         return True
 
     def _settle_scroll(self) -> None:
