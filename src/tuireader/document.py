@@ -15,10 +15,12 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
 from tuireader.articles import Article
+from tuireader.table import Align
 
 BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
 
@@ -56,6 +58,11 @@ class Block:
     joined: bool = False
     has_header: bool = True
     column_widths: list[int] = field(default_factory=list)
+    # Tables: every chunk knows the header (labels when drawn as records), the alignment of
+    # each column, and the source line of each of its rows (a position that survives resizes).
+    header: list[Text] = field(default_factory=list)
+    aligns: list[Align] = field(default_factory=list)
+    row_lines: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -92,7 +99,10 @@ def build_document(article: Article) -> Document:
 
 
 PIECE_CHARS = 1000  # a block is laid out in one go: keep each one quick to wrap
-TABLE_ROWS_PER_BLOCK = 30  # one chunk is one Rich table: ~40 ms to lay out
+# The reader measures a block in one go and draws a visible block whole: keep chunks of long
+# tables small, in rows and in characters (a row of long cells counts for many).
+TABLE_ROWS_PER_BLOCK = 16
+TABLE_CHARS_PER_BLOCK = 2 * PIECE_CHARS
 MAX_COLUMN_WIDTH = 40
 _SENTENCE_END = re.compile(r"[。！？!?.;；]\s*")
 
@@ -105,13 +115,11 @@ def _split_large_blocks(blocks: list[Block]) -> list[Block]:
     """
     result: list[Block] = []
     for block in blocks:
-        if block.kind == "table" and len(block.rows) > TABLE_ROWS_PER_BLOCK + 1:
+        if block.kind == "table" and block.rows:
             result.extend(_split_table(block))
         elif block.kind in ("paragraph", "code") and len(block.text.plain) > 2 * PIECE_CHARS:
             result.extend(_split_paragraph(block))
         else:
-            if block.kind == "table":
-                block.column_widths = _column_widths(block.rows)
             result.append(block)
     return result
 
@@ -149,24 +157,48 @@ def _split_paragraph(block: Block) -> list[Block]:
 
 
 def _split_table(block: Block) -> list[Block]:
+    """Chunks of at most TABLE_ROWS_PER_BLOCK rows and about TABLE_CHARS_PER_BLOCK characters.
+
+    The first chunk holds the header row; every chunk shares the column widths of the whole
+    table, so that the chunks line up as one table.
+    """
     widths = _column_widths(block.rows)
-    header, body = block.rows[0], block.rows[1:]
-    blocks = []
-    for start in range(0, len(body), TABLE_ROWS_PER_BLOCK):
-        chunk = body[start : start + TABLE_ROWS_PER_BLOCK]
+    header = block.rows[0]
+    lines = block.row_lines or [block.source_line] * len(block.rows)
+    blocks: list[Block] = []
+    start = 0  # the header goes with the first chunk
+    while start < len(block.rows):
+        end, chars = start, 0
+        while end < len(block.rows) and end - start < TABLE_ROWS_PER_BLOCK + (start == 0):
+            chars += sum(len(cell.plain) for cell in block.rows[end])
+            end += 1
+            if chars >= TABLE_CHARS_PER_BLOCK:
+                break
+        rows = block.rows[start:end]
         first = start == 0
         blocks.append(
             Block(
                 "table",
-                Text("\n").join(Text("  ").join(row) for row in chunk),
-                block.source_line,
-                rows=[header, *chunk] if first else chunk,
+                _table_text(rows),
+                block.source_line if first else lines[start],
+                first_prefix=block.first_prefix if first else block.prefix,
+                prefix=block.prefix,
+                rows=rows,
                 joined=not first,
                 has_header=first,
                 column_widths=widths,
+                header=header,
+                aligns=block.aligns,
+                row_lines=lines[start:end],
             )
         )
+        start = end
     return blocks
+
+
+def _table_text(rows: list[list[Text]]) -> Text:
+    """The cells as plain text, a row per line: the cells themselves are what gets drawn."""
+    return Text("\n".join("  ".join(cell.plain for cell in row) for row in rows))
 
 
 def _column_widths(rows: list[list[Text]]) -> list[int]:
@@ -175,7 +207,10 @@ def _column_widths(rows: list[list[Text]]) -> list[int]:
     widths = [1] * columns
     for row in rows:
         for index, cell in enumerate(row):
-            widths[index] = max(widths[index], min(cell.cell_len, MAX_COLUMN_WIDTH))
+            plain = cell.plain
+            # Measuring is per character: a cell with as many characters as the cap is wider.
+            width = MAX_COLUMN_WIDTH if len(plain) >= MAX_COLUMN_WIDTH else cell_len(plain)
+            widths[index] = max(widths[index], width)
     return widths
 
 
@@ -250,6 +285,8 @@ class _MarkdownConverter:
         self.links: list[str] = []
         self.stack: list[_Container] = []
         self.table_rows: list[list[Text]] | None = None
+        self.table_lines: list[int] = []
+        self.table_aligns: list[Align] = []
 
     def convert(self, source: str) -> Document:
         tokens = _PARSER.parse(source)
@@ -297,9 +334,20 @@ class _MarkdownConverter:
             self._emit(Block("rule", Text(), line))
         elif kind == "table_open":
             self.table_rows = []
+            self.table_lines = []
+            self.table_aligns = []
             self._table_line = line
         elif kind == "tr_open" and self.table_rows is not None:
             self.table_rows.append([])
+            self.table_lines.append(line or self._table_line)
+        elif kind == "th_open" and self.table_rows is not None:
+            style = str(token.attrGet("style") or "")
+            align: Align = "left"
+            if "right" in style:
+                align = "right"
+            elif "center" in style:
+                align = "center"
+            self.table_aligns.append(align)
         elif (
             kind == "inline"
             and self.table_rows is not None
@@ -314,8 +362,10 @@ class _MarkdownConverter:
                 cell.stylize("bold")
             self.table_rows[-1].append(cell)
         elif kind == "table_close" and self.table_rows is not None:
-            plain = Text("\n").join(Text("  ").join(row) for row in self.table_rows)
-            self._emit(Block("table", plain, self._table_line, rows=self.table_rows))
+            table = Block("table", Text(), self._table_line, rows=self.table_rows)
+            table.aligns = self.table_aligns
+            table.row_lines = self.table_lines
+            self._emit(table)
             self.table_rows = None
 
     def _emit(self, block: Block) -> None:

@@ -83,3 +83,12 @@ def wrap_text(text: Text, width: int) -> list[tuple[int, Text]]:
             lines.append((base + start, line))
         base += len(paragraph.plain) + 1
     return lines
+
+
+def line_count(plain: str, width: int) -> int:
+    """How many lines `wrap_text` gives for this text, without building them.
+
+    The reader measures every block to know where each one starts, but draws only what is on
+    screen: counting breaks is a fraction of the cost of dividing and rendering the lines.
+    """
+    return sum(len(break_offsets(paragraph, width)) + 1 for paragraph in plain.split("\n"))

@@ -124,4 +124,4 @@ def sidebar_lines(app: TuiReaderApp) -> list[str]:
 
 def reader_text(app: TuiReaderApp) -> str:
     reader = app.query_one(ArticleView)
-    return "\n".join(strip.text.rstrip() for strip in reader._lines)
+    return "\n".join(strip.text.rstrip() for strip in reader.rendered_lines())

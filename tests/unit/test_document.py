@@ -1,7 +1,12 @@
 import time
 
 from tuireader.articles import Article
-from tuireader.document import MAX_DISPLAY_CHARS, _MarkdownConverter, build_document
+from tuireader.document import (
+    MAX_DISPLAY_CHARS,
+    TABLE_ROWS_PER_BLOCK,
+    _MarkdownConverter,
+    build_document,
+)
 
 
 def article(body: str, kind: str = "markdown") -> Article:
@@ -112,3 +117,25 @@ def test_nesting_past_the_parser_limit_is_shown_as_text_not_dropped() -> None:
     # An ordinary deep list (25 levels) is still laid out as a list.
     doc = build_document(article("".join("  " * d + f"- level {d}\n" for d in range(25))))
     assert [b.text.plain for b in doc.blocks][-1] == "level 24"
+
+
+def test_a_long_table_is_split_into_chunks_that_line_up_and_keep_every_row() -> None:
+    rows = "\n".join(f"| {n} | 第{n}行 |" for n in range(100))
+    source = f"- 列表\n\n  | 编号 | 内容 |\n  |---:|:---:|\n{rows}\n"
+    source = source.replace("\n| ", "\n  | ")
+    chunks = [b for b in build_document(article(source)).blocks if b.kind == "table"]
+    assert len(chunks) == -(-100 // TABLE_ROWS_PER_BLOCK) > 1
+    assert [c.joined for c in chunks] == [False] + [True] * (len(chunks) - 1)
+    assert all(len(c.rows) <= TABLE_ROWS_PER_BLOCK + 1 for c in chunks)
+    assert chunks[0].has_header and not chunks[1].has_header
+    cells = [row[1].plain for chunk in chunks for row in chunk.rows]
+    assert cells == ["内容", *[f"第{n}行" for n in range(100)]]
+    for chunk in chunks:  # one table: same widths, header and alignment in every chunk
+        assert chunk.column_widths == chunks[0].column_widths
+        assert [c.plain for c in chunk.header] == ["编号", "内容"]
+        assert chunk.aligns == ["right", "center"]
+        assert chunk.prefix.plain == "  "  # inside the list item
+        # Each chunk points at the source line of its first row (a position after resizes).
+        first = chunk.rows[0][1].plain
+        line = source.split("\n")[chunk.source_line - 1]
+        assert first in line

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.text import Text
 
-from tuireader.wrap import break_offsets, wrap_text
+from tuireader.wrap import break_offsets, line_count, wrap_text
 
 
 def lines_of(text: str, width: int) -> list[str]:
@@ -74,3 +74,13 @@ def test_a_run_of_opening_marks_wraps_in_linear_time() -> None:
         lines = wrap_text(Text(run), 80)
         assert "".join(line.plain for _, line in lines) == run
     assert time.perf_counter() - started < 10  # a hang guard, far above the ~0.2 s it takes
+
+
+@given(
+    st.lists(st.sampled_from([*list("ab c，。中文（）\n"), "word ", "x" * 30]), max_size=60).map(
+        "".join
+    ),
+    st.integers(min_value=1, max_value=50),
+)
+def test_line_count_is_the_number_of_wrapped_lines(text: str, width: int) -> None:
+    assert line_count(text, width) == len(wrap_text(Text(text), width))

@@ -1,8 +1,11 @@
 """The reading pane: an article's metadata header and its body, laid out line by line.
 
-A line-API widget: the document is wrapped once per width into strips and only the visible
-strips are drawn, so long articles scroll smoothly. Search matches are styled in the blocks
-before wrapping, and each match's line is kept so `n`/`N` can jump to it.
+A line-API widget. Laying out measures every block at the current width (how many lines it
+takes, and where each search match lands, so that `n`/`N` can jump to it) in short slices
+between events; the lines themselves are drawn only for the blocks on screen, and a few
+recent blocks are kept. Keeping a Textual `Strip` for every line of a 1 MB article made the
+cyclic GC walk ~8 objects per line on each full collection (stalls of up to 160 ms), and
+rendering them all took seconds.
 """
 
 from __future__ import annotations
@@ -10,15 +13,14 @@ from __future__ import annotations
 import functools
 import time
 from bisect import bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -30,12 +32,16 @@ from textual.strip import Strip
 
 from tuireader.articles import Article
 from tuireader.document import Block, Document, link_style
+from tuireader.normalize import find_spans
+from tuireader.table import TableShape, locate, row_height, row_lines, table_shape
 from tuireader.text import sanitize_line
-from tuireader.wrap import wrap_text
+from tuireader.wrap import line_count, wrap_text
 
 MATCH_STYLE = Style(color="black", bgcolor="yellow")
 CURRENT_MATCH_STYLE = Style(color="black", bgcolor="bright_red", bold=True)
-LAYOUT_SLICE = 0.012  # seconds of wrapping per event-loop turn: keys stay responsive
+LAYOUT_SLICE = 0.012  # seconds of measuring per event-loop turn: keys stay responsive
+SIZE_EVERY = 0.1  # seconds between scrollbar updates while the layout runs off screen
+DRAWN_BLOCKS = 64  # blocks whose lines are kept: a few screens' worth
 MAX_WIDTH = 100  # long lines are hard to read; glow and frogmouth cap the measure too
 
 
@@ -89,16 +95,31 @@ class ArticleView(ScrollView, can_focus=True):
         self.article: Article | None = None
         self._document: Document | None = None
         self._terms: tuple[str, ...] = ()
-        self._lines: list[Strip] = []
-        self._block_lines: list[int] = []
-        self._matches: list[MatchPosition] = []
-        self._laid_out_width = -1
+        self._shown = _Layout(-1)  # what is drawn
+        self._measuring = self._shown  # what the slices measure: a new one until it can show
+        self._drawn: OrderedDict[int, list[Strip]] = OrderedDict()
         self._restore_line: int | None = None
         self._target_line: int | None = None
+        # Where the reader was when the width or the terms changed: a block and how far into
+        # it, since a table's rows or a long paragraph's pieces can share one source line.
+        self._anchor: tuple[int, float] | None = None
+        self._to_end = False  # `G` before the layout reached the end: follow it there
         self._first_match_pending = False
         self._generation = 0
-        self._next_block = 0
+        self._sized_at = 0.0
         self.placeholder = "Select an article."
+
+    @property
+    def _matches(self) -> list[MatchPosition]:
+        return self._shown.matches
+
+    @property
+    def _block_lines(self) -> list[int]:
+        return self._shown.block_lines
+
+    @property
+    def _laid_out_width(self) -> int:
+        return self._measuring.width
 
     @property
     def match_count(self) -> int:
@@ -124,15 +145,18 @@ class ArticleView(ScrollView, can_focus=True):
         # a resize goes back to the line asked for rather than wherever the re-wrap left it.
         self._restore_line = source_line if source_line > 0 and not to_first_match else None
         self._target_line = self._restore_line
-        self._layout()
+        self._anchor = None
+        self._to_end = False
+        self._layout(keep_shown=False)
 
     def clear(self, message: str) -> None:
         """Show a message instead of an article."""
         self.article = None
         self._document = None
         self.placeholder = message
-        self._lines = []
-        self._matches = []
+        self._generation += 1  # stops a layout in progress
+        self._shown = self._measuring = _Layout(-1)
+        self._drawn.clear()
         self.virtual_size = Size(0, 0)
         self.refresh()
 
@@ -140,10 +164,11 @@ class ArticleView(ScrollView, can_focus=True):
         """Change which terms are highlighted, keeping the scroll position."""
         if self.article is None or self._document is None or tuple(terms) == self._terms:
             return
-        self._target_line = self.first_visible_source_line()
+        if self._target_line is None:
+            self._anchor = self._position()
         self._terms = tuple(terms)
         self.match_index = -1
-        self._layout()
+        self._layout(keep_shown=True)
 
     def next_match(self, step: int = 1) -> None:
         """Move to the next (or, with -1, previous) match, wrapping around."""
@@ -156,6 +181,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def watch_match_index(self, index: int) -> None:
         if 0 <= index < len(self._matches):
+            self._to_end = False
+            self._anchor = None
             line = self._matches[index].line
             height = self.scrollable_content_region.height
             if not self.scroll_y <= line < self.scroll_y + height - 1:
@@ -180,7 +207,16 @@ class ArticleView(ScrollView, can_focus=True):
             return 0
         if self.scroll_y < self._block_lines[0]:
             return 0
-        return self._document.blocks[self.first_visible_block()].source_line
+        block = self._document.blocks[self.first_visible_block()]
+        if block.kind == "table" and block.row_lines:
+            # A table chunk spans many source lines: the row at the top is more precise.
+            top = int(self.scroll_y) - self._block_lines[self.first_visible_block()]
+            shape = self._table_shape(block, self._shown.width)
+            for number, (row, line) in enumerate(zip(block.rows, block.row_lines, strict=False)):
+                top -= row_height(shape, row, **_row_kind(shape, block, number))
+                if top < 0:
+                    return line
+        return block.source_line
 
     def scroll_to_source_line(self, line: int) -> None:
         """Scroll to the first block that starts at or after a body line (once laid out)."""
@@ -198,92 +234,176 @@ class ArticleView(ScrollView, can_focus=True):
         """Index of the block at the top of the view, to remember where the reader was."""
         return max(0, bisect_right(self._block_lines, int(self.scroll_y)) - 1)
 
+    def rendered_lines(self) -> Iterator[Strip]:
+        """Every line laid out so far, drawn (for tests and diagnostics: draws every block)."""
+        for y in range(self._shown.line_count):
+            yield self._line(y)
+
+    def action_scroll_end(self) -> None:
+        super().action_scroll_end()
+        # The end is still moving while the layout runs: keep going there until it is done.
+        self._to_end = not self.laid_out
+        self._anchor = None
+
     def on_resize(self, event: events.Resize) -> None:
         if self._document is not None and self._text_width() != self._laid_out_width:
-            anchor = self._restore_line
-            if anchor is None:
-                anchor = self.first_visible_source_line()
-            self._target_line = anchor
-            self._layout()
+            if self._restore_line is not None:
+                self._target_line = self._restore_line
+            elif self._target_line is None and not self._to_end and self._anchor is None:
+                self._anchor = self._position()
+            self._layout(keep_shown=True)
 
     def on_key(self, event: events.Key) -> None:
-        self._restore_line = None
+        self._user_moved(event.key in ("end", "G"))
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        self._restore_line = None
+        self._user_moved()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._user_moved()
+
+    def _user_moved(self, to_end: bool = False) -> None:
+        """The user took over the scrolling: drop the places the layout was going back to."""
         self._restore_line = None
+        self._anchor = None
+        if not to_end:
+            self._to_end = False
 
     def _text_width(self) -> int:
         return max(10, min(self.scrollable_content_region.width, MAX_WIDTH))
 
-    def _layout(self) -> None:
+    def _position(self) -> tuple[int, float] | None:
+        """The block at the top of the view and how far into it (a fraction of its height)."""
+        shown = self._shown
+        if not shown.block_lines or self.scroll_y < shown.block_lines[0]:
+            return None
+        index = self.first_visible_block()
+        top = shown.block_lines[index]
+        return index, (self.scroll_y - top) / max(1, shown.block_end(index, self._document) - top)
+
+    def _layout(self, *, keep_shown: bool) -> None:
         """Start laying out the document at the current width; the rest follows in slices.
 
-        Each slice wraps blocks for at most LAYOUT_SLICE seconds, then yields to the event loop,
-        so a 1 MB article never freezes the reader: its top shows at once and keys keep
-        working while the rest is laid out.
+        Each slice measures blocks for at most LAYOUT_SLICE seconds, then yields to the event
+        loop, so a 1 MB article never freezes the reader: its top shows at once and keys keep
+        working while the rest is measured. With `keep_shown` (a resize, new terms) the old
+        layout stays on screen until the new one has reached the place the reader was at.
         """
         if self.article is None or self._document is None:
             return
         self._generation += 1
         width = self._text_width()
         console = self.app.console
-        lines: list[Strip] = []
+        layout = _Layout(width)
         for text in _header_lines(self.article):
             for _, line in wrap_text(text, width):
-                lines.append(_strip(line, console))
-        self._lines = lines
-        self._matches = []
-        self._block_lines = []
-        self._next_block = 0
-        self._laid_out_width = width
-        self._layout_slice(self._generation)
+                layout.header.append(_strip(line, console))
+        layout.line_count = len(layout.header)
+        self._measuring = layout
+        if not keep_shown or self._shown.width < 0:
+            self._swap()
+            self._layout_slice(self._generation)  # the top of a new article shows at once
+        else:
+            # A resize redraws the whole screen in this turn of the event loop: measuring
+            # starts in the next one, and the old layout stays on screen until then.
+            self.set_timer(0.001, functools.partial(self._layout_slice, self._generation))
+
+    def _swap(self) -> None:
+        """Show what has been measured so far of the new layout."""
+        self._shown = self._measuring
+        self._drawn.clear()
 
     @property
     def laid_out(self) -> bool:
-        """True once every block of the document has been laid out."""
-        return self._document is None or self._next_block >= len(self._document.blocks)
+        """True once every block of the document has been measured and the layout is shown."""
+        if self._document is None:
+            return True
+        return self._shown is self._measuring and self._shown.next_block >= len(
+            self._document.blocks
+        )
 
     def _layout_slice(self, generation: int) -> None:
         if generation != self._generation or self._document is None:
             return  # a newer article or width took over
-        from tuireader.normalize import find_spans
-
         started = time.perf_counter()
-        width = self._laid_out_width
-        console = self.app.console
-        lines = self._lines
+        layout = self._measuring
         blocks = self._document.blocks
-        while self._next_block < len(blocks):
-            block = blocks[self._next_block]
+        first_line = layout.line_count
+        first_block = layout.next_block
+        # The first slice runs in the same turn as whatever opened the article and before its
+        # first paint: it stops once the screen is full.
+        screen_end = None
+        if first_line == len(layout.header) and self._anchor is None and not self._to_end:
+            screen_end = int(self.scroll_y) + self.scrollable_content_region.height
+        while layout.next_block < len(blocks):
+            block = blocks[layout.next_block]
             if not block.joined:
-                lines.append(Strip.blank(width))
-            self._block_lines.append(len(lines))
-            spans = find_spans(block.text.plain, self._terms) if self._terms else []
-            lines.extend(self._layout_block(block, spans, width, console, len(lines)))
-            self._next_block += 1
+                layout.line_count += 1  # a blank line between blocks
+            layout.block_lines.append(layout.line_count)
+            layout.line_count += self._measure_block(block, layout)
+            layout.next_block += 1
             if time.perf_counter() - started > LAYOUT_SLICE:
                 break
-        self.virtual_size = Size(width, len(lines))
-        self._settle_scroll()
-        self.refresh()
-        if self._next_block < len(blocks):
+            if screen_end is not None and layout.line_count > screen_end:
+                break
+        done = layout.next_block >= len(blocks)
+        swapped = self._shown is not layout and (done or self._anchor_reached(layout, first_block))
+        if swapped:
+            self._swap()
+        # Resizing the virtual area makes Textual lay out and repaint the screen: do it when it
+        # shows (the new lines are on screen, a scroll waits for them, the end) and otherwise
+        # a few times a second for the scrollbar, not after every slice.
+        on_screen = first_line < self.scroll_y + self.scrollable_content_region.height
+        pending = (
+            self._first_match_pending
+            or self._anchor is not None
+            or self._to_end
+            or self._target_line is not None
+        )
+        now = time.monotonic()
+        if self._shown is layout and (
+            swapped or done or on_screen or pending or now - self._sized_at > SIZE_EVERY
+        ):
+            self._sized_at = now
+            self.virtual_size = Size(layout.width, layout.line_count)
+            self._settle_scroll()
+            if swapped or on_screen:
+                self.refresh()
+        if not done:
             # A timer, not call_later: queued calls run back to back without yielding, and
             # keys and repaints must get their turn between slices.
             self.set_timer(0.001, functools.partial(self._layout_slice, generation))
         else:
             self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
 
+    def _anchor_reached(self, layout: _Layout, first_block: int) -> bool:
+        if self._anchor is not None:
+            return self._anchor[0] < len(layout.block_lines)
+        if self._target_line is not None and self._document is not None:
+            # Only the blocks measured in this slice can have reached it.
+            recent = self._document.blocks[first_block : len(layout.block_lines)]
+            return any(block.source_line >= self._target_line for block in recent)
+        return True
+
     def _settle_scroll(self) -> None:
         """Apply a pending scroll (first match, restored line) once its place is laid out."""
-        if self._first_match_pending and self._matches:
+        shown = self._shown
+        if self._first_match_pending and shown.matches:
             self._first_match_pending = False
             self.match_index = 0
+        elif self._anchor is not None:
+            index, fraction = self._anchor
+            if index < len(shown.block_lines):
+                self._anchor = None
+                top = shown.block_lines[index]
+                height = shown.block_end(index, self._document) - top
+                self.scroll_to(y=top + round(fraction * height), animate=False, force=True)
+        elif self._to_end:
+            self.scroll_to(y=shown.line_count, animate=False, force=True)
+            self._to_end = not self.laid_out
         elif self._target_line is not None and self._document is not None:
             target = self._target_line
-            for index in range(len(self._block_lines)):
+            for index in range(len(shown.block_lines)):
                 if self._document.blocks[index].source_line >= target:
                     self._target_line = None
                     self.scroll_to_block(index)
@@ -291,23 +411,19 @@ class ArticleView(ScrollView, can_focus=True):
             if self.laid_out:
                 self._target_line = None
 
-    def _layout_block(
-        self,
-        block: Block,
-        spans: list[tuple[int, int]],
-        width: int,
-        console: Console,
-        first_line: int,
-    ) -> list[Strip]:
+    # -- measuring: how many lines each block takes, and where the matches are --------------
+
+    def _measure_block(self, block: Block, layout: _Layout) -> int:
         if block.kind == "rule":
-            return [_strip(Text("─" * width, style="dim"), console)]
+            return 1
         if block.kind == "table" and block.rows:
-            return self._layout_table(block, width, console, first_line)
-        text = block.text.copy()
-        for start, end in spans:
-            text.stylize(MATCH_STYLE, start, end)
-        indent = max(block.first_prefix.cell_len, block.prefix.cell_len)
-        inner = max(4, width - indent)
+            return self._measure_table(block, layout)
+        spans = find_spans(block.text.plain, self._terms) if self._terms else []
+        indent = _indent(block)
+        inner = max(4, layout.width - indent)
+        if not spans:
+            return line_count(block.text.plain, inner)
+        text = block.text
         wrapped = wrap_text(text, inner)
         starts = [start for start, _ in wrapped]
         for start, end in spans:
@@ -315,76 +431,147 @@ class ArticleView(ScrollView, can_focus=True):
             line_start, line_text = wrapped[row]
             column = indent + cell_len(line_text.plain[: start - line_start])
             length = cell_len(text.plain[start:end])
-            self._matches.append(MatchPosition(first_line + row, column, column + length))
+            layout.matches.append(MatchPosition(layout.line_count + row, column, column + length))
+        return len(wrapped)
+
+    def _table_shape(self, block: Block, width: int) -> TableShape:
+        natural = block.column_widths or [1] * len(block.rows[0])
+        return table_shape(natural, block.aligns, block.header, width - _indent(block))
+
+    def _measure_table(self, block: Block, layout: _Layout) -> int:
+        shape = self._table_shape(block, layout.width)
+        indent = _indent(block)
+        height = 0
+        for number, row in enumerate(block.rows):
+            kind = _row_kind(shape, block, number)
+            for column, cell in enumerate(row):
+                if not self._terms or (shape.widths and column >= len(shape.widths)):
+                    continue
+                for start, end in find_spans(cell.plain, self._terms):
+                    line, offset = locate(shape, row, column, start, first=kind["first"])
+                    offset += indent
+                    length = cell_len(cell.plain[start:end])
+                    top = layout.line_count + height + line
+                    layout.matches.append(MatchPosition(top, offset, offset + length))
+            height += row_height(shape, row, **kind)
+        return height
+
+    # -- drawing: only the blocks on screen ------------------------------------------------
+
+    def _block_strips(self, index: int) -> list[Strip]:
+        strips = self._drawn.get(index)
+        if strips is None:
+            assert self._document is not None
+            strips = self._draw_block(self._document.blocks[index], self._shown.width)
+            self._drawn[index] = strips
+            if len(self._drawn) > DRAWN_BLOCKS:
+                self._drawn.popitem(last=False)
+        else:
+            self._drawn.move_to_end(index)
+        return strips
+
+    def _draw_block(self, block: Block, width: int) -> list[Strip]:
+        console = self.app.console
+        if block.kind == "rule":
+            return [_strip(Text("─" * width, style="dim"), console)]
+        if block.kind == "table" and block.rows:
+            lines = self._draw_table(block, width)
+        else:
+            text = block.text
+            if self._terms:
+                text = text.copy()
+                for start, end in find_spans(text.plain, self._terms):
+                    text.stylize(MATCH_STYLE, start, end)
+            lines = [line for _, line in wrap_text(text, max(4, width - _indent(block)))]
+        indent = _indent(block)
         strips = []
-        for row, (_, line) in enumerate(wrapped):
+        for row, line in enumerate(lines):
             prefix = (block.first_prefix if row == 0 else block.prefix).copy()
             prefix.pad_right(indent - prefix.cell_len)
             strips.append(_strip(prefix + line, console))
         return strips
 
-    def _layout_table(
-        self, block: Block, width: int, console: Console, first_line: int
-    ) -> list[Strip]:
-        from tuireader.normalize import find_spans
+    def _draw_table(self, block: Block, width: int) -> list[Text]:
+        shape = self._table_shape(block, width)
+        lines: list[Text] = []
+        for number, row in enumerate(block.rows):
+            cells = row
+            if self._terms:
+                cells = []
+                for cell in row:
+                    styled = cell.copy()
+                    for start, end in find_spans(cell.plain, self._terms):
+                        styled.stylize(MATCH_STYLE, start, end)
+                    cells.append(styled)
+            lines.extend(row_lines(shape, cells, **_row_kind(shape, block, number)))
+        return lines
 
-        table = Table(
-            box=box.SIMPLE_HEAD, show_header=block.has_header, pad_edge=False, expand=False
-        )
-        header, *body = block.rows if block.has_header else [[], *block.rows]
-        widths = _fit_widths(block.column_widths or [1] * len(block.rows[0]), width)
-        for index, column_width in enumerate(widths):
-            label = header[index].copy() if index < len(header) else Text()
-            table.add_column(label, overflow="fold", width=column_width)
-        first_match = len(self._matches)
-        for row in body:
-            cells = []
-            for cell in row:
-                styled = cell.copy()
-                for start, end in find_spans(cell.plain, self._terms) if self._terms else []:
-                    marker = Style.from_meta({"match": len(self._matches)})
-                    styled.stylize(MATCH_STYLE + marker, start, end)
-                    self._matches.append(MatchPosition(first_line, 0, 0))
-                cells.append(styled)
-            table.add_row(*cells)
-        rendered = console.render_lines(table, console.options.update_width(width), pad=False)
-        strips = [Strip(line) for line in rendered]
-        # The table decides where each cell lands: read each match's place back from the meta.
-        for row_number, strip in enumerate(strips):
-            column = 0
-            for segment in strip:
-                match = segment.style.meta.get("match") if segment.style else None
-                if isinstance(match, int) and match >= first_match:
-                    old = self._matches[match]
-                    if old.end_cell == 0:
-                        length = segment.cell_length
-                        self._matches[match] = MatchPosition(
-                            first_line + row_number, column, column + length
-                        )
-                column += segment.cell_length
-        return strips
+    def _line(self, absolute: int) -> Strip:
+        """One line of the shown layout, unstyled by the widget, or a blank strip."""
+        shown = self._shown
+        if absolute < len(shown.header):
+            return shown.header[absolute]
+        index = bisect_right(shown.block_lines, absolute) - 1
+        if index >= 0 and absolute < shown.line_count:
+            strips = self._block_strips(index)
+            row = absolute - shown.block_lines[index]
+            if row < len(strips):
+                return strips[row]
+        return _BLANK
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         absolute = y + int(self.scroll_y)
-        if not self._lines:
+        style = self.rich_style  # walks the ancestors for the background: once per line
+        if self._document is None:
             if y == 0:
                 return Strip(Text(self.placeholder, style="italic dim").render(self.app.console))
-            return Strip.blank(width, self.rich_style)
-        if absolute >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        strip = self._lines[absolute]
+            return Strip.blank(width, style)
+        strip = self._line(absolute)
         if 0 <= self.match_index < len(self._matches):
             current = self._matches[self.match_index]
             if current.line == absolute:
                 strip = _restyle(strip, current.start_cell, current.end_cell)
-        return strip.crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
+        return strip.crop_extend(0, width, style).apply_style(style)
 
     async def _on_click(self, event: events.Click) -> None:
         url = event.style.meta.get("url") if event.style else None
         if isinstance(url, str) and url:
             event.stop()
             self.post_message(self.LinkClicked(url))
+
+
+_BLANK = Strip([])
+
+
+@dataclass(eq=False)
+class _Layout:
+    """The document measured at one width: where each block starts, and the matches."""
+
+    width: int
+    header: list[Strip] = field(default_factory=list)
+    block_lines: list[int] = field(default_factory=list)  # first line of each measured block
+    line_count: int = 0
+    matches: list[MatchPosition] = field(default_factory=list)
+    next_block: int = 0
+
+    def block_end(self, index: int, document: Document | None) -> int:
+        """The line after a measured block's last line."""
+        if index + 1 < len(self.block_lines):
+            joined = document is not None and document.blocks[index + 1].joined
+            return self.block_lines[index + 1] - (0 if joined else 1)
+        return self.line_count
+
+
+def _row_kind(shape: TableShape, block: Block, number: int) -> dict[str, bool]:
+    """Whether a row of a table chunk is the header, or the first row under it."""
+    # Records carry the header as labels and skip the header row, unless it is all there is.
+    header = block.has_header and number == 0 and (len(block.rows) > 1 or not shape.records)
+    return {"is_header": header, "first": block.has_header and number == 1}
+
+
+def _indent(block: Block) -> int:
+    return max(block.first_prefix.cell_len, block.prefix.cell_len)
 
 
 def _strip(text: Text, console: Console) -> Strip:
@@ -423,12 +610,3 @@ def _header_lines(article: Article) -> list[Text]:
         source.append(sanitize_line(article.source_url), link_style(article.source_url))
         lines.append(source)
     return lines
-
-
-def _fit_widths(widths: list[int], width: int) -> list[int]:
-    """Shrink natural column widths to fit the line (two cells of padding per column)."""
-    room = max(len(widths), width - 3 * len(widths))
-    total = sum(widths)
-    if total <= room:
-        return widths
-    return [max(3, w * room // total) for w in widths]
