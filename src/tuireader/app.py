@@ -4,21 +4,22 @@ Widgets post what the user wants (an article highlighted, a link clicked); the a
 core (loading, search, document building, clipboard) and pushes results back down. Slow work
 (loading, indexing, searching, building a document, the native clipboard, the browser) runs in
 thread workers so the event loop never waits on it.
+
+This module holds the layout, the start-up and loading, and the panels; each flow of the main
+screen (reading, searching, links, marks, live reload) is a mixin in `tuireader.flows`.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -29,60 +30,33 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from tuireader.articles import Article
-from tuireader.browser import open_in_browser
-from tuireader.clipboard import article_link, copy_native, markdown_link
 from tuireader.config import Config, unknown_key_bindings
-from tuireader.corpus import LoadResult, Problem, display_path, load_file
-from tuireader.document import Document, build_document
-from tuireader.library import FILTERS, Library, make_filter
+from tuireader.corpus import LoadResult, Problem
+from tuireader.document import Document
+from tuireader.flows.base import SearchState, _while_running
+from tuireader.flows.links import LinkFlow
+from tuireader.flows.live import LiveReloadFlow, result_paths
+from tuireader.flows.marks import MarkFlow
+from tuireader.flows.reading import ReadingFlow
+from tuireader.flows.searching import SearchFlow
+from tuireader.library import Library
 from tuireader.loader import CorpusLoader
-from tuireader.query import parse_query
 from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
-from tuireader.screens.links import LinkAction, LinkListScreen
+from tuireader.screens.links import LinkListScreen
 from tuireader.screens.problems import ProblemsScreen
-from tuireader.screens.tags import ALL_TAGS, TagScreen
-from tuireader.search import SearchIndex, SearchResults
+from tuireader.screens.tags import TagScreen
+from tuireader.search import SearchIndex
 from tuireader.state import FolderState, StateStore
 from tuireader.text import sanitize_line
-from tuireader.watch import ChangeBatch, watch_changes
 from tuireader.widgets.article_list import ArticleList, Row
 from tuireader.widgets.article_view import ArticleView
 
-SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
-SEARCH_DEBOUNCE = 0.005  # a burst of keys (a paste) searches once; a search takes ms
 LOAD_REFRESH = 0.25  # seconds between progress bar updates while a big folder loads
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
-SIDEBAR_HITS = 200  # hits listed in the sidebar; the total is shown separately
-FIRST_HITS = 40  # hits shown first, while the rest of the list is made
 
 
-def _while_running(method: Callable[..., None]) -> Callable[..., None]:
-    """For callbacks from workers and timers: do nothing once the app is shutting down.
-
-    Textual clears `is_running` first when it shuts down, then removes the widgets; a worker's
-    result or a debounce timer arriving in between would otherwise find no widgets.
-    """
-
-    @functools.wraps(method)
-    def guarded(self: App[None], *args: object, **kwargs: object) -> None:
-        if self.is_running:
-            method(self, *args, **kwargs)
-
-    return guarded
-
-
-@dataclass
-class SearchState:
-    """The search the sidebar shows, if any."""
-
-    query: str
-    results: SearchResults
-    terms: tuple[str, ...]
-    source: str = ""  # "" for the index; how far a plain scan got before the index is ready
-
-
-class TuiReaderApp(App[None]):
+class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
     """Sidebar of articles, reading pane, search bar."""
 
     CSS_PATH = "tuireader.tcss"
@@ -167,18 +141,6 @@ class TuiReaderApp(App[None]):
                 yield Static(Content(""), id="reader-status")
             yield OptionList(id="toc")
         yield Footer()
-
-    @property
-    def articles(self) -> dict[str, Article]:
-        """Every loaded article by id."""
-        return self.library.articles
-
-    @property
-    def ordered(self) -> list[Article]:
-        """The articles the sidebar lists when not searching: filtered and in order."""
-        keep = self._filter()
-        order = self.state.order if self.state else "date"
-        return [a for a in self.library.ordered(order) if keep(a)]
 
     def on_mount(self) -> None:
         self.state, notices = StateStore().open(self.corpus_root)
@@ -385,512 +347,6 @@ class TuiReaderApp(App[None]):
             self._run_search(query)
         self._update_status()
 
-    def workers_in_group(self, group: str) -> list[object]:
-        return [w for w in self.workers if w.group == group and not w.is_finished]
-
-    def _filter(self) -> Callable[[Article], bool]:
-        state = self.state
-        if state is None:
-            return lambda article: True
-        return make_filter(state.filter, state.tag, state.is_read, state.is_bookmarked)
-
-    def _marks(self, article: Article) -> tuple[bool, bool]:
-        if self.state is None:
-            return False, False
-        return not self.state.is_read(article.id), self.state.is_bookmarked(article.id)
-
-    def _refresh_rows(self, keep_id: str | None = None) -> None:
-        """Rebuild the sidebar (browse list or hits) after a filter, order or data change."""
-        sidebar = self.query_one(ArticleList)
-        if keep_id is None and sidebar.current is not None:
-            keep_id = sidebar.current.id
-        if self.search_state is not None:
-            state = self.search_state
-            self._show_results(state.query, state.results, keep_id, state.source)
-            return
-        empty = "No articles match the filter." if self.library.articles else "No articles."
-        sidebar.empty_message = empty
-        sidebar.set_rows([Row(a) for a in self.ordered], cursor_id=keep_id)
-        self._update_status()
-
-    def _update_status(self) -> None:
-        parts = [f"tuireader · {sanitize_line(self.corpus_root.resolve().name)}"]
-        if self.load_result is not None:
-            parts.append(f"{len(self.library):,} articles")
-            if self.state is not None:
-                unread = self.state.unread_count(self.library.articles.keys())
-                parts.append(f"{unread:,} unread")
-                if self.state.filter != "all":
-                    parts.append(f"showing {self.state.filter}")
-                if self.state.tag is not None:
-                    parts.append(f"tag: {sanitize_line(self.state.tag)}")
-                if self.state.order != "date":
-                    parts.append(f"by {self.state.order}")
-        if self._loading:
-            parts.append(self._loading)
-        self.query_one("#search", Input).border_subtitle = self._search_summary()
-        self.query_one("#status", Static).update(Content(" · ".join(parts)))
-
-    def _search_summary(self) -> Content:
-        """How many hits, on the search bar's border (the status line is full while loading)."""
-        if self.search_state is None:
-            return Content("")
-        results = self.search_state.results
-        about = "≈" if results.estimated else ""
-        shown = len(results.hits)
-        count = f"{about}{results.total:,} {'hit' if results.total == 1 else 'hits'}"
-        if shown < results.total:
-            count += f" (showing {shown})"
-        if self.search_state.source:
-            count += f" · {self.search_state.source}, no index yet"
-        return Content(count)
-
-    # ---------------------------------------------------------- opening articles
-
-    @on(ArticleList.Highlighted)
-    def _highlighted(self, event: ArticleList.Highlighted) -> None:
-        self._wanted_id = event.article_id
-        if self.search_state is None:
-            self._browse_cursor_id = event.article_id
-        if self.state is not None:
-            self.state.selected_id = event.article_id
-        if self._open_timer is not None:
-            self._open_timer.stop()
-        self._open_timer = self.set_timer(
-            SELECT_DEBOUNCE, lambda: self._open(event.article_id, to_first_match=True)
-        )
-
-    @on(ArticleList.Selected)
-    def _selected(self, event: ArticleList.Selected) -> None:
-        reader = self.query_one(ArticleView)
-        if reader.article is None or reader.article.id != event.article_id:
-            self._open(event.article_id, to_first_match=True)
-        reader.focus()
-
-    @_while_running
-    def _open(self, article_id: str, *, to_first_match: bool) -> None:
-        article = self.articles.get(article_id)
-        if article is None:
-            return
-        self._wanted_id = article_id
-        self._clicked_link = None
-        reader = self.query_one(ArticleView)
-        if reader.article is not None and reader.article.id != article_id:
-            self._remember_position()
-        document = self._documents.get(article_id)
-        if document is not None:
-            self._show(article, document, to_first_match)
-        else:
-            self._build_document(article, to_first_match)
-
-    @work(thread=True, exclusive=True, group="document")
-    def _build_document(self, article: Article, to_first_match: bool) -> None:
-        document = build_document(article)
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._built, article, document, to_first_match)
-
-    @_while_running
-    def _built(self, article: Article, document: Document, to_first_match: bool) -> None:
-        if len(self._documents) > 64:
-            self._documents.clear()
-        self._documents[article.id] = document
-        if article.id == self._wanted_id:
-            self._show(article, document, to_first_match)
-
-    def _show(self, article: Article, document: Document, to_first_match: bool) -> None:
-        terms = self.search_state.terms if self.search_state else ()
-        reader = self.query_one(ArticleView)
-        same = reader.article is not None and reader.article.id == article.id
-        line = reader.first_visible_source_line() if same else 0
-        if not same and self.state is not None:
-            line = self.state.position(article.id).line
-        reader.show(
-            article,
-            document,
-            terms,
-            to_first_match=to_first_match and bool(terms),
-            source_line=line,
-        )
-        self._fill_toc(document)
-        self._start_read_timer(article.id)
-
-    def _start_read_timer(self, article_id: str) -> None:
-        # Read after a short dwell, so that moving past articles with j marks nothing.
-        if self._read_timer is not None:
-            self._read_timer.stop()
-        if self.state is None or not self.config.mark_read_on_open:
-            return
-        if self.state.is_read(article_id):
-            return
-
-        def mark() -> None:
-            if not self.is_running:
-                return  # the app is shutting down: its widgets are gone
-            reader = self.query_one(ArticleView)
-            if self.state and reader and reader.article and reader.article.id == article_id:
-                self.state.mark_read(article_id)
-                self.query_one(ArticleList).refresh_rows()
-                self._update_status()
-
-        self._read_timer = self.set_timer(self.config.mark_read_after_seconds, mark)
-
-    # ----------------------------------------------------------------- search
-
-    def action_focus_search(self) -> None:
-        if self.screen is not self.default_screen:
-            return  # a dialog is open
-        search = self.query_one("#search", Input)
-        if self.focused is search:
-            search.insert_text_at_cursor("/")  # the binding has priority: "/" types itself here
-            return
-        search.screen.set_focus(search)  # now, not on the next tick as `focus()` does
-        search.select_all()  # typing replaces the previous query
-
-    @on(Input.Changed, "#search")
-    def _query_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        if not event.value.strip():
-            self._clear_search(keep_focus=True)
-            return
-        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self._run_search(event.value))
-
-    @_while_running
-    def _run_search(self, query: str) -> None:
-        if self.index is not None:
-            self._search(self.index, query)
-        elif self._plain_scan is not None:
-            self._scan(self._plain_scan, query)  # the index runs it again once it is ready
-
-    @work(thread=True, exclusive=True, group="search")
-    def _scan(self, scan: PlainScan, query: str) -> None:
-        found = scan.search(query, limit=SIDEBAR_HITS)
-        source = f"scan of {found.scanned:,}/{found.available:,} loaded"
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._show_results, query, found.results, None, source)
-
-    @work(thread=True, exclusive=True, group="search")
-    def _search(self, index: SearchIndex, query: str) -> None:
-        # The first screenful at once, then the rest of the list: 500 hits with their snippets
-        # took 50-70 ms at 10k articles, the first 40 about 3 ms.
-        worker = get_current_worker()
-        first = index.search(query, limit=FIRST_HITS)
-        if worker.is_cancelled:
-            return
-        self.call_from_thread(self._show_results, query, first)
-        if len(first.hits) == FIRST_HITS and first.total > FIRST_HITS:
-            results = index.search(query, limit=SIDEBAR_HITS)
-            if not worker.is_cancelled:
-                self.call_from_thread(self._show_more_results, query, results)
-
-    @_while_running
-    def _show_more_results(self, query: str, results: SearchResults) -> None:
-        """The whole hit list after its first screenful, where the cursor already is."""
-        current = self.query_one(ArticleList).current
-        self._show_results(query, results, current.id if current else None)
-
-    @_while_running
-    def _show_results(
-        self, query: str, results: SearchResults, keep_id: str | None = None, source: str = ""
-    ) -> None:
-        # A slower, older search must never overwrite the results of what is typed now.
-        if query != self.query_one("#search", Input).value:
-            return
-        terms = parse_query(query).highlight_terms
-        self.search_state = SearchState(query, results, terms, source)
-        keep = self._filter()
-        rows = [
-            Row(self.articles[hit.id], hit.snippet, hit.snippet_spans, hit.title_spans)
-            for hit in results.hits
-            if hit.id in self.articles and keep(self.articles[hit.id])
-        ]
-        sidebar = self.query_one(ArticleList)
-        sidebar.empty_message = "No matches."
-        sidebar.set_rows(rows, hits=True, cursor_id=keep_id)
-        if not rows:
-            self.query_one(ArticleView).set_terms(terms)
-        self._update_status()
-
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        sidebar = self.query_one(ArticleList)
-        if self.search_state is None or self.search_state.query != event.value:
-            if self._search_timer is not None:
-                self._search_timer.stop()
-            if event.value.strip() and self.index is not None:
-                # Enter right after typing: search now, synchronously, then open the top hit.
-                self._show_results(event.value, self.index.search(event.value, limit=SIDEBAR_HITS))
-        if article := sidebar.current:
-            self._open(article.id, to_first_match=True)
-            self.query_one(ArticleView).focus()
-
-    def _clear_search(self, *, keep_focus: bool = False) -> None:
-        if self.search_state is None:
-            return
-        self.search_state = None
-        sidebar = self.query_one(ArticleList)
-        self._refresh_rows(self._browse_cursor_id)
-        self.query_one(ArticleView).set_terms(())
-        if not keep_focus:
-            sidebar.focus()
-
-    def action_escape(self) -> None:
-        search = self.query_one("#search", Input)
-        toc = self.query_one("#toc", OptionList)
-        if toc.display and self.focused is toc:
-            self.action_toggle_toc()
-        elif search.value or self.search_state is not None:
-            search.value = ""
-            self._clear_search()
-        elif self.focused is not self.query_one(ArticleList):
-            self.query_one(ArticleList).focus()
-
-    def action_next_match(self) -> None:
-        self.query_one(ArticleView).next_match(1)
-
-    def action_previous_match(self) -> None:
-        self.query_one(ArticleView).next_match(-1)
-
-    @on(ArticleView.MatchChanged)
-    def _match_changed(self, event: ArticleView.MatchChanged) -> None:
-        self._match_status = ""
-        if event.total:
-            position = f"{event.index + 1}/{event.total}" if event.index >= 0 else f"{event.total}"
-            self._match_status = f"match {position} · n next · N previous"
-        self._update_reader_status()
-
-    def _update_reader_status(self) -> None:
-        parts = [self._match_status] if self._match_status else []
-        article = self.query_one(ArticleView).article
-        if article is not None and self.load_result is not None and article.id not in self.library:
-            parts.append("This article was deleted from the folder (r reloads).")
-        self.query_one("#reader-status", Static).update(Content(" · ".join(parts)))
-
-    # ------------------------------------------------------- links and clipboard
-
-    def _current_article(self) -> Article | None:
-        # The selection, not what the reader shows: after `G` then `y` (faster than the
-        # debounce) the user means the article under the cursor.
-        if self._wanted_id is not None and self._wanted_id in self.articles:
-            return self.articles[self._wanted_id]
-        return self.query_one(ArticleView).article or self.query_one(ArticleList).current
-
-    def action_copy_link(self) -> None:
-        if article := self._current_article():
-            target = article_link(article, self.corpus_root)
-            self.copy_text(target.url, f"link ({target.origin})")
-
-    def action_copy_markdown(self) -> None:
-        if article := self._current_article():
-            url = article_link(article, self.corpus_root).url
-            self.copy_text(markdown_link(article.title, url), "Markdown link")
-
-    def copy_text(self, text: str, what: str) -> None:
-        """Copy through OSC 52 now, and through the native clipboard in a worker."""
-        settings = self.config.clipboard
-        if settings.osc52:
-            self.copy_to_clipboard(text)
-        self._copy_native(text, what, settings.native, settings.native_timeout)
-
-    @work(thread=True, group="clipboard")
-    def _copy_native(self, text: str, what: str, enabled: bool, timeout: float) -> None:
-        error = copy_native(text, timeout) if enabled else "native clipboard turned off"
-        self.call_from_thread(self._report_copy, text, what, error)
-
-    @_while_running
-    def _report_copy(self, text: str, what: str, native_error: str | None) -> None:
-        osc52 = self.config.clipboard.osc52
-        if not osc52 and native_error is not None:
-            self.notify(
-                f"{native_error}. Copy it by hand:\n{sanitize_line(text)}",
-                title=f"Could not copy the {what}",
-                severity="warning",
-                markup=False,
-                timeout=15,
-            )
-            return
-        ways = ["terminal (OSC 52)"] if osc52 else []
-        if native_error is None:
-            ways.append("system clipboard")
-        message = f"{sanitize_line(text)}\nvia {' and '.join(ways)}"
-        if native_error is not None:
-            message += f"\n{native_error}; if your terminal ignores OSC 52, copy the text above"
-        self.notify(message, title=f"Copied {what}", markup=False)
-
-    def action_open_link(self) -> None:
-        article = self._current_article()
-        if self._clicked_link:
-            self._open_url(self._clicked_link)
-        elif article is not None:
-            self._open_url(article_link(article, self.corpus_root).url)
-
-    @work(thread=True, group="browser")
-    def _open_url(self, url: str) -> None:
-        error = open_in_browser(url)
-        if error is None:
-            self.call_from_thread(
-                self.notify, sanitize_line(url), title="Opened in browser", markup=False
-            )
-        else:
-            self.call_from_thread(
-                self.notify,
-                f"{sanitize_line(url)}\n{error}",
-                title="Not opened",
-                severity="warning",
-                markup=False,
-            )
-
-    @on(ArticleView.LinkClicked)
-    def _link_clicked(self, event: ArticleView.LinkClicked) -> None:
-        self._clicked_link = event.url
-        self.copy_text(event.url, "link (clicked; o opens it)")
-
-    def action_links(self) -> None:
-        article = self._current_article()
-        if article is None:
-            return
-        if not article.links:
-            self.notify("This article has no links.", markup=False)
-            return
-
-        def chosen(action: LinkAction | None) -> None:
-            if action is None:
-                return
-            if action.action == "copy":
-                self.copy_text(action.link.url, "link")
-            else:
-                self._open_url(action.link.url)
-
-        self.push_screen(LinkListScreen(article.title, article.links), chosen)
-
-    # ------------------------------------------------ read state, filters, order
-
-    def action_toggle_read(self) -> None:
-        article = self._current_article()
-        if article is None or self.state is None:
-            return
-        if self._read_timer is not None:
-            self._read_timer.stop()  # the user decides now; the dwell must not undo it
-        read = self.state.toggle_read(article.id)
-        self.notify(f"Marked {'read' if read else 'unread'}", markup=False, timeout=2)
-        self._after_state_change()
-
-    def action_next_unread(self) -> None:
-        if self.state is None:
-            return
-        sidebar = self.query_one(ArticleList)
-        rows = sidebar.rows
-        for step in range(1, len(rows) + 1):
-            position = (sidebar.cursor + step) % len(rows)
-            if not self.state.is_read(rows[position].article.id):
-                sidebar.cursor = position
-                return
-        self.notify("No unread articles here.", markup=False, timeout=3)
-
-    def action_toggle_bookmark(self) -> None:
-        article = self._current_article()
-        if article is None or self.state is None:
-            return
-        marked = self.state.toggle_bookmark(article.id)
-        self.notify("Bookmarked ★" if marked else "Bookmark removed", markup=False, timeout=2)
-        self._after_state_change()
-
-    def _after_state_change(self) -> None:
-        # Filtered views follow at once (an article read under "unread" leaves the list).
-        if self.state is not None and self.state.filter != "all":
-            self._refresh_rows()
-        else:
-            self.query_one(ArticleList).refresh_rows()
-        self._update_status()
-
-    def action_cycle_filter(self) -> None:
-        if self.state is None:
-            return
-        self.state.filter = FILTERS[(FILTERS.index(self.state.filter) + 1) % len(FILTERS)]
-        self.notify(f"Showing {self.state.filter} articles", markup=False, timeout=2)
-        self._refresh_rows()
-
-    def action_choose_tag(self) -> None:
-        tags = self.library.tags()
-        if not tags:
-            self.notify("No article in this folder has tags.", markup=False)
-            return
-
-        def chosen(tag: str | None) -> None:
-            if tag is None or self.state is None:
-                return
-            self.state.tag = None if tag == ALL_TAGS else tag
-            self._refresh_rows()
-
-        self.push_screen(TagScreen(tags, self.state.tag if self.state else None), chosen)
-
-    def action_toggle_order(self) -> None:
-        if self.state is None:
-            return
-        self.state.order = "title" if self.state.order == "date" else "date"
-        self.notify(f"Sorted by {self.state.order}", markup=False, timeout=2)
-        self._refresh_rows()
-
-    # ------------------------------------------------------------ live reload
-
-    def action_reload(self) -> None:
-        self.notify("Reloading the folder…", markup=False, timeout=2)
-        self._documents.clear()
-        self.load_result = None
-        self._load()
-
-    @work(thread=True, exclusive=True, group="watch")
-    def _watch(self, known: set[str]) -> None:
-        try:
-            stop = _StopWhenClosed(self, self._stop_watching)
-            for batch in watch_changes(self.corpus_root, stop, known=known):
-                self._reload_batch(batch)
-        except (OSError, RuntimeError) as error:
-            self.call_from_thread(
-                self.notify,
-                f"Stopped watching the folder: {error}",
-                severity="warning",
-                markup=False,
-            )
-
-    def _reload_batch(self, batch: ChangeBatch) -> None:
-        """In the watch thread: parse what changed, then hand it to the UI thread in one go."""
-        changes: list[tuple[str, list[Article], list[Problem]]] = []
-        for raw in sorted(batch.added | batch.modified):
-            articles, problems = load_file(self.corpus_root, raw)
-            changes.append((display_path(raw), articles, problems))
-        for raw in sorted(batch.deleted):
-            changes.append((display_path(raw), [], []))
-        if changes:
-            self.call_from_thread(self._apply_changes, changes)
-
-    @_while_running
-    def _apply_changes(self, changes: list[tuple[str, list[Article], list[Problem]]]) -> None:
-        reader = self.query_one(ArticleView)
-        open_id = reader.article.id if reader.article else None
-        changed_paths = {path for path, _, _ in changes}
-        self.problems = [p for p in self.problems if p.path not in changed_paths]
-        for path, articles, problems in changes:
-            removed, _ = self.library.replace_file(path, articles)
-            self.problems.extend(problems)
-            for article_id in removed:
-                self._documents.pop(article_id, None)
-            if self.index is not None:
-                for article_id in removed:
-                    self.index.remove(article_id)
-                for article in articles:
-                    self.index.add(article)
-        if self.search_state is not None and self.index is not None:
-            self._search(self.index, self.search_state.query)
-        self._refresh_rows()
-        if open_id is not None:
-            if open_id in self.library:
-                if reader.article is not None and reader.article.path in changed_paths:
-                    self._open(open_id, to_first_match=False)
-            else:
-                self._update_reader_status()
-        self._update_status()
-
     # ---------------------------------------------------- table of contents etc.
 
     def _fill_toc(self, document: Document) -> None:
@@ -968,22 +424,3 @@ class TuiReaderApp(App[None]):
         yield SystemCommand(
             "Problems", "Files skipped or degraded, and why (P)", self.action_problems
         )
-
-
-def result_paths(result: LoadResult) -> Iterable[str]:
-    """Relative paths of the files a load read, as the watcher knows them."""
-    return {article.path for article in result.articles}
-
-
-class _StopWhenClosed:
-    """Stops the watcher once the app begins to shut down (before it waits for its workers).
-
-    The watcher starts only after the folder has loaded, when the app is already running.
-    """
-
-    def __init__(self, app: App[None], event: threading.Event) -> None:
-        self._app = app
-        self._event = event
-
-    def is_set(self) -> bool:
-        return self._event.is_set() or not self._app.is_running

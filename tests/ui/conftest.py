@@ -77,10 +77,10 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_native_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     """No system clipboard, as over SSH: copies go through OSC 52 only."""
-    from tuireader import app as app_module
+    from tuireader.flows import links as links_flow
 
     monkeypatch.setattr(
-        app_module, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
+        links_flow, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
     )
 
 

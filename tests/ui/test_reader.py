@@ -15,6 +15,7 @@ from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_until_rea
 from tuireader import app as app_module
 from tuireader.app import TuiReaderApp
 from tuireader.articles import Article
+from tuireader.flows import links as links_flow
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkListScreen
 from tuireader.widgets.article_list import ArticleList
@@ -171,7 +172,7 @@ async def test_link_list_copy_open_digits_and_escape(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(app_module, "open_in_browser", lambda url: opened.append(url))
+    monkeypatch.setattr(links_flow, "open_in_browser", lambda url: opened.append(url))
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
@@ -308,14 +309,14 @@ async def test_copy_reports_the_native_clipboard_and_when_nothing_worked(
 ) -> None:
     from tuireader.config import ClipboardConfig, Config
 
-    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: None)
+    monkeypatch.setattr(links_flow, "copy_native", lambda text, timeout=2.0: None)
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         await pilot.press("y")
         await settle(pilot)
         assert any("and system clipboard" in n.message for n in app._notifications)
-    monkeypatch.setattr(app_module, "copy_native", lambda text, timeout=2.0: "no display")
+    monkeypatch.setattr(links_flow, "copy_native", lambda text, timeout=2.0: "no display")
     config = Config(clipboard=ClipboardConfig(osc52=False))
     app = TuiReaderApp(corpus, config=config)
     async with app.run_test(size=SIZE) as pilot:

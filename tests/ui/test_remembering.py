@@ -202,9 +202,9 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
 async def test_a_session_using_every_feature_never_writes_to_the_folder(
     no_native_clipboard: None, corpus: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from tuireader import app as app_module
+    from tuireader.flows import links as links_flow
 
-    monkeypatch.setattr(app_module, "open_in_browser", lambda url: None)
+    monkeypatch.setattr(links_flow, "open_in_browser", lambda url: None)
     before = folder_digest(corpus)
     app = TuiReaderApp(corpus, config=QUICK)
     async with app.run_test(size=SIZE) as pilot:

@@ -1,0 +1,1 @@
+"""The flows of the main screen, one mixin each (see `base.py`)."""
