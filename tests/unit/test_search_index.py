@@ -137,6 +137,17 @@ def test_rare_phrase_among_many_candidates_is_found(monkeypatch: pytest.MonkeyPa
     assert [h.id for h in index.search('"ab cd"').hits] == ["a999"]
 
 
+def test_a_phrase_in_a_title_is_found_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "VERIFY_BUDGET", 16)
+    monkeypatch.setattr(search_module, "_ORDERED_BATCHES", (4, 12))
+    # Every title has the phrase's pairs and every body has them many times (high bounds);
+    # only one title has the phrase, in an article whose body has it once (a low bound).
+    docs = [article(n, "ab " * 8 + "x cd " * 8 + "ab cd", title="ab x cd") for n in range(300)]
+    docs.append(article(999, "ab cd", title="ab cd"))
+    index = SearchIndex.build(docs)
+    assert index.search('"ab cd"', limit=5).hits[0].id == "a999"
+
+
 def _naive_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     covered = [False] * len(text)
     for needle in needles:
