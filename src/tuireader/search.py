@@ -660,11 +660,14 @@ class _Search:
     def _contain(self, slots: Int64s, variants: tuple[str, ...], field: _FieldName) -> Bools:
         """Whether each slot's text of `field` contains any of `variants`."""
         texts = self.snapshot.folded[field]
-        if len(variants) == 1:  # most terms: a plain comprehension costs half of any()
-            variant = variants[0]
-            return np.array([variant in texts[s] for s in slots.tolist()], dtype=np.bool_)
-        found = [any(v in texts[s] for v in variants) for s in slots.tolist()]
-        return np.array(found, dtype=np.bool_)
+        # A comprehension per variant, each over the slots still missing: any() over a
+        # generator for each slot costs more than checking a title.
+        found = np.array([variants[0] in texts[s] for s in slots.tolist()], dtype=np.bool_)
+        for variant in variants[1:]:
+            missing = np.flatnonzero(~found)
+            if missing.size:
+                found[missing] = [variant in texts[s] for s in slots[missing].tolist()]
+        return found
 
     def _titles_with(self, match: _TermMatch) -> tuple[Int64s, bool]:
         """Slots whose title may contain the term, and whether each of them surely does.
