@@ -156,6 +156,40 @@ def test_more_occurrences_rank_higher() -> None:
     assert SearchIndex.build(docs).search("模型").hits[0].id == "a1"
 
 
+def _phrase_corpus() -> list[Article]:
+    """The pairs of "ai 模型" in every document, the phrase itself in three; fillers are newest."""
+    fillers = [
+        article(n, "笔记", "ai 与 模型 " * 3, datetime(2025, 1, 1) + timedelta(days=n))
+        for n in range(200)
+    ]
+    return [
+        *fillers,
+        article(500, "笔记", "ai 模型 " * 5 + "与", datetime(2020, 1, 1)),
+        article(501, "笔记", "ai 模型 与", datetime(2024, 1, 1)),
+        article(502, "ai 模型 笔记", "ai 与 模型", datetime(2019, 1, 1)),
+    ]
+
+
+def test_a_phrase_weighs_by_the_documents_that_contain_it_not_by_its_candidates() -> None:
+    # Its pairs are everywhere, the phrase is rare: it must outweigh 笔记 (in every title),
+    # so the phrase in the title beats it five times in the body, which beats it once.
+    index = SearchIndex.build(_phrase_corpus())
+    hits = index.search('"ai 模型" 笔记', exact_total=True).hits
+    assert [h.id for h in hits] == ["a502", "a500", "a501"]
+    assert [h.id for h in index.search('"ai 模型"').hits] == ["a502", "a500", "a501"]
+
+
+def test_replaced_articles_do_not_count_towards_a_terms_rarity() -> None:
+    docs = [article(0, "t", "模型 模型 模型 内容"), article(1, "t", "模型 内容 内容 内容")]
+    index = SearchIndex.build([*docs, article(2, "t", "内容")])
+    for _ in range(5):  # each edit leaves a dead slot that still has the postings
+        for doc in docs:
+            index.add(doc)
+    hits = index.search("模型").hits
+    assert [h.id for h in hits] == ["a0", "a1"]
+    assert all(h.score > 0 for h in hits)
+
+
 def test_hit_spans_point_into_the_displayed_body_and_title(index: SearchIndex) -> None:
     hit = index.search("强化学习 gpt-5").hits[0]
     body = DOCS[0].body

@@ -137,6 +137,33 @@ def test_rare_phrase_among_many_candidates_is_found(monkeypatch: pytest.MonkeyPa
     assert [h.id for h in index.search('"ab cd"').hits] == ["a999"]
 
 
+def test_a_phrase_in_a_title_is_found_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "VERIFY_BUDGET", 16)
+    monkeypatch.setattr(search_module, "_ORDERED_BATCHES", (4, 12))
+    # Every title has the phrase's pairs and every body has them many times (high bounds);
+    # only one title has the phrase, in an article whose body has it once (a low bound).
+    docs = [article(n, "ab " * 8 + "x cd " * 8 + "ab cd", title="ab x cd") for n in range(300)]
+    docs.append(article(999, "ab cd", title="ab cd"))
+    index = SearchIndex.build(docs)
+    assert index.search('"ab cd"', limit=5).hits[0].id == "a999"
+
+
+def test_estimated_total_is_not_the_share_among_the_best_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search_module, "VERIFY_BUDGET", 16)
+    monkeypatch.setattr(search_module, "_ORDERED_BATCHES", (4, 12))
+    # The candidates with the most pairs (checked first) all have the phrase; 1 in 10 of the
+    # others has it.
+    likely = [article(n, "ab cd " * 6) for n in range(40)]
+    others = [article(100 + n, "ab x cd" + (" ab cd" if n % 10 == 0 else "")) for n in range(600)]
+    index = SearchIndex.build(likely + others)
+    expected = len(scan(likely + others, '"ab cd"'))
+    results = index.search('"ab cd"', limit=5)
+    assert results.estimated
+    assert abs(results.total - expected) <= expected // 4, (results.total, expected)
+
+
 def _naive_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     covered = [False] * len(text)
     for needle in needles:
