@@ -248,6 +248,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
                     self.call_from_thread(self._progress, None, batch.done, batch.total)
             result = loader.result()
             library = Library(result.articles)
+            if (order := loader.cached_date_order()) is not None:
+                library.use_date_order(order)
             # The rows too: building 100k of them on the event loop stalled it for 0.3 s.
             listing = self._listing(library)
             self.call_from_thread(self._loaded, result, library, listing)

@@ -36,6 +36,7 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     Undated folders are usually numbered series ("第 300 期", issue-300.md): a natural sort
     puts 300 after 30, and descending order puts the latest issue on top.
     """
+    articles = list(articles)  # read twice below: a generator would lose the undated ones
     dated = [a for a in articles if a.date is not None]
     undated = [a for a in articles if a.date is None]
     # By (wall-clock date, title), as two stable sorts: no key tuples (0.25 → 0.15 s at 100k).
@@ -99,6 +100,20 @@ class Library:
     def _add(self, article: Article) -> None:
         self.articles[article.id] = article
         self._ids_by_path.setdefault(article.path, []).append(article.id)
+
+    def use_date_order(self, ids: list[str]) -> bool:
+        """Take the date order as given (ids newest first), if it lists exactly the articles.
+
+        A folder's order from the load cache: sorting 100k articles again took 0.26 s.
+        """
+        articles = self.articles
+        if len(ids) != len(articles) or len(set(ids)) != len(ids):
+            return False
+        try:
+            self._ordered["date"] = [articles[i] for i in ids]
+        except KeyError:
+            return False
+        return True
 
     def ordered(self, order: SortOrder = "date") -> list[Article]:
         """Every article in the given order (computed once per change)."""

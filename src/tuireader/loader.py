@@ -21,7 +21,7 @@ import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import resource_tracker
@@ -109,6 +109,7 @@ class CorpusLoader:
         self._pool_owner: _Parsing | None = None
         self._fingerprint: str | None = None
         self._cached_fingerprint: str | None = None
+        self._cached_date_order: Callable[[], list[str] | None] = lambda: None
         self._index_cache: cache.IndexCache | None = None
         self._result: LoadResult | None = None
         self._cache_stale = False
@@ -142,6 +143,7 @@ class CorpusLoader:
         shown: set[str] = set()
         if articles_cache is not None:
             self._cached_fingerprint = articles_cache.fingerprint
+            self._cached_date_order = articles_cache.date_order
             try:
                 for number in range(len(articles_cache)):
                     segment = articles_cache.segment(number)
@@ -267,6 +269,16 @@ class CorpusLoader:
                     ((parsed.relative, parsed.stamp) for parsed in self._records.values()),
                 )
         return self._fingerprint
+
+    def cached_date_order(self) -> list[str] | None:
+        """Ids of every entry in the sidebar's date order, if the cache knows it for this list.
+
+        Known when every file is the very one the cache holds and nothing else is there.
+        """
+        self.result()
+        if self._parsed_count or self._cache_stale:
+            return None
+        return self._cached_date_order()
 
     def cached_index(self) -> SearchIndex | None:
         """The search index from the cache, if it was built from exactly these articles."""

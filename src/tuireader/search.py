@@ -311,7 +311,12 @@ class SearchIndex:
 
         Raises ValueError (or KeyError, TypeError) when the parts do not fit the articles.
         """
-        unique = list({article.id: article for article in articles}.values())
+        slots = {article.id: slot for slot, article in enumerate(articles)}
+        if len(slots) == len(articles):
+            unique = list(articles)  # the usual case: one dict of 100k ids, not two
+        else:
+            unique = list({article.id: article for article in articles}.values())
+            slots = {article.id: slot for slot, article in enumerate(unique)}
         size = len(unique)
         if scalars["size"] != size or any(len(texts[name]) != size for name in _FIELD_NAMES):
             raise ValueError("the index was built from other articles")
@@ -350,7 +355,7 @@ class SearchIndex:
         )
         term_variants("软件")
         term_variants("軟體")
-        return cls(snapshot, {article.id: slot for slot, article in enumerate(unique)})
+        return cls(snapshot, slots)
 
     # -- changes ---------------------------------------------------------------------------
 

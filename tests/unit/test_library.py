@@ -45,3 +45,9 @@ def test_filters_combine_read_state_bookmarks_and_tags() -> None:
     keep = make_filter("bookmarked", None, read.__contains__, marked.__contains__)
     assert [a.id for a in articles if keep(a)] == ["3"]
     assert Library(articles).tags() == {"AI": 2}
+
+
+def test_newest_first_takes_a_generator_and_keeps_the_undated() -> None:
+    dated = make("a", "A", date=datetime(2025, 1, 2))
+    undated = make("b", "B")
+    assert newest_first(a for a in [undated, dated]) == [dated, undated]

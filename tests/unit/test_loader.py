@@ -510,3 +510,22 @@ def test_a_cached_index_decoded_in_the_background_gives_the_same_results(
     reused.keep_texts_decoded()
     for query, found in before.items():
         assert hits(reused, query) == found == hits(built, query)
+
+
+def test_an_unchanged_folder_gets_its_date_order_from_the_cache(
+    folder: Path, small_segments: None
+) -> None:
+    from tuireader.library import Library, newest_first
+
+    first = CorpusLoader(folder)
+    first.save_cache(SearchIndex.build(first.result().articles))
+    again = CorpusLoader(folder)
+    order = again.cached_date_order()
+    expected = [a.id for a in newest_first(again.result().articles)]
+    assert order == expected
+    library = Library(again.result().articles)
+    assert library.use_date_order(order)
+    assert [a.id for a in library.ordered("date")] == expected
+    assert not Library(again.result().articles[1:]).use_date_order(order)
+    (folder / "part2" / "n2.md").write_text("# 改\n\n正文\n", "utf-8")
+    assert CorpusLoader(folder).cached_date_order() is None
