@@ -15,6 +15,7 @@ import gc
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,6 +24,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
@@ -33,14 +35,14 @@ from tuireader.articles import Article
 from tuireader.config import Config, unknown_key_bindings
 from tuireader.corpus import LoadResult, Problem
 from tuireader.document import Document
-from tuireader.flows.base import SearchState, _while_running
+from tuireader.flows.base import SearchState
 from tuireader.flows.links import LinkFlow
 from tuireader.flows.live import LiveReloadFlow, result_paths
 from tuireader.flows.marks import MarkFlow
 from tuireader.flows.reading import ReadingFlow
 from tuireader.flows.searching import SearchFlow
 from tuireader.library import Library
-from tuireader.loader import CorpusLoader
+from tuireader.loader import CorpusLoader, LoadAhead
 from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkListScreen
@@ -54,6 +56,31 @@ from tuireader.widgets.article_view import ArticleView
 
 LOAD_REFRESH = 0.25  # seconds between progress bar updates while a big folder loads
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
+
+
+@dataclass
+class LoadProgress(Message):
+    """From the loading thread: how far it is; with `partial`, the first titles to list."""
+
+    partial: Library | None
+    done: int
+    total: int
+
+
+@dataclass
+class LoadDone(Message):
+    """From the loading thread: every article, ordered, with the sidebar's rows made."""
+
+    result: LoadResult
+    library: Library
+    listing: tuple[tuple[object, ...], list[Row]]
+
+
+@dataclass
+class IndexReady(Message):
+    """From the loading thread: the search index."""
+
+    index: SearchIndex
 
 
 class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
@@ -117,6 +144,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._loaded_once = False
         self._loading = "loading…"
         self._use_cache = use_cache
+        # Loading starts now, while Textual sets up the screen; `_load` takes it over on mount.
+        self._ahead: LoadAhead | None = LoadAhead(CorpusLoader(corpus_root, use_cache=use_cache))
         # What the loading thread has so far, for searching by plain scan until the index is
         # ready (it only appends; a scan reads the length first, then up to it).
         self._loaded_so_far: list[Article] = []
@@ -207,6 +236,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # However the app ends (q, ctrl+c, a test harness), stop the watcher and keep the state.
         # The widgets are gone by now: positions were recorded on each tick and on quit.
         self._stop_watching.set()
+        if self._ahead is not None:
+            self._ahead.close()  # never taken over (the app ended before it mounted)
         if self.state is not None:
             self.state.save()
 
@@ -220,7 +251,10 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         sorting happens here, in the loading thread, never in the event loop.
         """
         worker = get_current_worker()
-        loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:  # a reload
+            ahead = LoadAhead(CorpusLoader(self.corpus_root, use_cache=self._use_cache))
+        loader = ahead.loader
         loaded: list[Article] = []
         self._loaded_so_far = loaded
         self._plain_scan = PlainScan(loaded)
@@ -230,7 +264,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # cold 100k load); the records hold no cycles, so it waits until loading is done.
         gc.disable()
         try:
-            for batch in loader:
+            for batch in ahead:
                 if worker.is_cancelled:
                     return
                 loaded.extend(batch.articles)
@@ -242,33 +276,35 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
                     titles_shown = True
                     partial = Library(loaded)
                     partial.ordered("date")  # sorted here, off the event loop
-                    self.call_from_thread(self._progress, partial, batch.done, batch.total)
+                    self.post_message(LoadProgress(partial, batch.done, batch.total))
                 elif time.monotonic() - shown_at > LOAD_REFRESH:
                     shown_at = time.monotonic()
-                    self.call_from_thread(self._progress, None, batch.done, batch.total)
+                    self.post_message(LoadProgress(None, batch.done, batch.total))
             result = loader.result()
             library = Library(result.articles)
             if (order := loader.cached_date_order()) is not None:
                 library.use_date_order(order)
             # The rows too: building 100k of them on the event loop stalled it for 0.3 s.
             listing = self._listing(library)
-            self.call_from_thread(self._loaded, result, library, listing)
+            self.post_message(LoadDone(result, library, listing))
             index = loader.cached_index() or SearchIndex.build(result.articles)
             if worker.is_cancelled:
                 return
-            self.call_from_thread(self._indexed, index)
+            self.post_message(IndexReady(index))
             # Articles and postings live as long as the app: keep the cyclic GC from walking
             # them again on every full collection (seconds at 100k articles).
             gc.freeze()
             loader.save_cache(index)
             index.keep_texts_decoded(lambda: worker.is_cancelled)
         finally:
+            ahead.close()
             gc.enable()
             loader.close()
 
-    @_while_running
-    def _progress(self, partial: Library | None, done: int, total: int) -> None:
+    @on(LoadProgress)
+    def _progress(self, message: LoadProgress) -> None:
         """Move the progress bar; with `partial`, also list the titles loaded so far."""
+        partial, done, total = message.partial, message.done, message.total
         if self.load_result is not None:
             return  # a late batch after a finished (re)load
         progress = self.query_one("#progress", ProgressBar)
@@ -292,13 +328,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         state = self.state
         return (state.order, state.filter, state.tag) if state else ()
 
-    @_while_running
-    def _loaded(
-        self,
-        result: LoadResult,
-        library: Library,
-        listing: tuple[tuple[object, ...], list[Row]] | None = None,
-    ) -> None:
+    @on(LoadDone)
+    def _loaded(self, message: LoadDone) -> None:
+        result, library, listing = message.result, message.library, message.listing
         self.load_result = result
         self._loading = "indexing…"
         self.problems = list(result.problems)
@@ -338,9 +370,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
                 markup=False,
             )
 
-    @_while_running
-    def _indexed(self, index: SearchIndex) -> None:
-        self.index = index
+    @on(IndexReady)
+    def _indexed(self, message: IndexReady) -> None:
+        self.index = message.index
         self._plain_scan = None  # its folded texts go too
         self._loading = ""
         self.query_one("#progress", ProgressBar).display = False
