@@ -42,7 +42,7 @@ from tuireader.flows.marks import MarkFlow
 from tuireader.flows.reading import ReadingFlow
 from tuireader.flows.searching import SearchFlow
 from tuireader.library import Library
-from tuireader.loader import CorpusLoader, LoadAhead
+from tuireader.loader import CorpusLoader
 from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkListScreen
@@ -144,8 +144,6 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._loaded_once = False
         self._loading = "loading…"
         self._use_cache = use_cache
-        # Loading starts now, while Textual sets up the screen; `_load` takes it over on mount.
-        self._ahead: LoadAhead | None = LoadAhead(CorpusLoader(corpus_root, use_cache=use_cache))
         # What the loading thread has so far, for searching by plain scan until the index is
         # ready (it only appends; a scan reads the length first, then up to it).
         self._loaded_so_far: list[Article] = []
@@ -236,8 +234,6 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # However the app ends (q, ctrl+c, a test harness), stop the watcher and keep the state.
         # The widgets are gone by now: positions were recorded on each tick and on quit.
         self._stop_watching.set()
-        if self._ahead is not None:
-            self._ahead.close()  # never taken over (the app ended before it mounted)
         if self.state is not None:
             self.state.save()
 
@@ -251,10 +247,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         sorting happens here, in the loading thread, never in the event loop.
         """
         worker = get_current_worker()
-        ahead, self._ahead = self._ahead, None
-        if ahead is None:  # a reload
-            ahead = LoadAhead(CorpusLoader(self.corpus_root, use_cache=self._use_cache))
-        loader = ahead.loader
+        loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
         loaded: list[Article] = []
         self._loaded_so_far = loaded
         self._plain_scan = PlainScan(loaded)
@@ -264,7 +257,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # cold 100k load); the records hold no cycles, so it waits until loading is done.
         gc.disable()
         try:
-            for batch in ahead:
+            for batch in loader:
                 if worker.is_cancelled:
                     return
                 loaded.extend(batch.articles)
@@ -297,7 +290,6 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             loader.save_cache(index)
             index.keep_texts_decoded(lambda: worker.is_cancelled)
         finally:
-            ahead.close()
             gc.enable()
             loader.close()
 

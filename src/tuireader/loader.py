@@ -20,9 +20,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
-import queue
 import sys
-import threading
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -324,45 +322,6 @@ class CorpusLoader:
             parts = index.to_parts()
             if parts is not None:
                 cache.write_index_parts(self.root, self.fingerprint(), *parts)
-
-
-class LoadAhead:
-    """Iterates a `CorpusLoader` on a thread of its own from now on, keeping its batches.
-
-    An app creates one before its UI is set up (Textual's start takes ~0.25 s) and iterates it
-    once it can show something: the walk, the first parse and the worker processes' start run
-    meanwhile. Iterate it once, from one thread; then use `loader` as usual.
-    """
-
-    def __init__(self, loader: CorpusLoader) -> None:
-        self.loader = loader
-        self._batches: queue.SimpleQueue[LoadBatch | BaseException | None] = queue.SimpleQueue()
-        self._stop = threading.Event()
-        # As for the whole load (see `_gc_paused`): the batches waiting here are not walked.
-        gc.disable()
-        self._thread = threading.Thread(target=self._run, name="tuireader-load", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            for batch in self.loader:
-                self._batches.put(batch)
-                if self._stop.is_set():
-                    break  # leaving the loop closes the loader and its workers
-            self._batches.put(None)
-        except BaseException as error:  # handed to the thread that iterates, which raises it
-            self._batches.put(error)
-
-    def __iter__(self) -> Iterator[LoadBatch]:
-        while (item := self._batches.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-        self._thread.join()
-
-    def close(self) -> None:
-        """Stop after the batch being made (the loader's workers stop with it)."""
-        self._stop.set()
 
 
 class _WalkElsewhere:
