@@ -177,6 +177,8 @@ class ReaderBase(App[None]):
         return self.query_one(ArticleView).article or self.query_one(ArticleList).current
 
     def _update_reader_status(self) -> None:
+        if not self.is_running or not self.query("#reader-status"):
+            return  # a match count arriving while the app is being torn down
         parts = [self._match_status] if self._match_status else []
         article = self.query_one(ArticleView).article
         if article is not None and self.load_result is not None and article.id not in self.library:
