@@ -553,12 +553,6 @@ def open_index(root: Path | str) -> IndexCache | None:
         return None
 
 
-def read_index_parts(root: Path | str, expected_fingerprint: str) -> IndexParts | None:
-    """(scalars, texts, arrays) of the cached index if built from the same article list."""
-    opened = open_index(root)
-    return None if opened is None else opened.parts(expected_fingerprint)
-
-
 def write_index_parts(
     root: Path | str,
     index_fingerprint: str,
