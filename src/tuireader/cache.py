@@ -533,10 +533,6 @@ class IndexCache:
         except Exception:  # shapes or types that do not fit: not used
             return None
 
-    def close(self) -> None:
-        self._verifier.join()
-        self._file.close()
-
 
 def open_index(root: Path | str) -> IndexCache | None:
     """The folder's index cache, being checked in the background; None if there is none."""
