@@ -99,8 +99,14 @@ def large_articles() -> dict[str, str]:
 
 def _peaks() -> dict[str, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_mb": own, "worker_peak_mb": workers}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "peak_mb": own,
+        "worker_peak_mb": children.ru_maxrss / 1024,
+        "cpu_s": own_usage.ru_utime + own_usage.ru_stime,
+        "workers_cpu_s": children.ru_utime + children.ru_stime,
+    }
 
 
 def _run(run: Callable[[], Any], marks: dict[str, Any]) -> None:

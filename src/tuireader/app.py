@@ -43,6 +43,7 @@ from tuireader.flows.reading import ReadingFlow
 from tuireader.flows.searching import SearchFlow
 from tuireader.library import Library
 from tuireader.loader import CorpusLoader
+from tuireader.normalize import load_dictionaries
 from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkListScreen
@@ -247,6 +248,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         sorting happens here, in the loading thread, never in the event loop.
         """
         worker = get_current_worker()
+        # While the screen is set up, before the first frame: OpenCC holds the GIL as it loads
+        # (~80 ms), which would freeze whatever is on screen at that moment.
+        load_dictionaries()
         loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
         loaded: list[Article] = []
         self._loaded_so_far = loaded

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tuireader import __version__
+import tuireader
 from tuireader.articles import Article
 from tuireader.text import sanitize_line
 
@@ -17,7 +17,7 @@ SUBCOMMANDS = ("list", "search")
 
 
 def _version_text() -> str:
-    return f"tuireader {__version__}"
+    return f"tuireader {tuireader.__version__}"
 
 
 def _main_parser() -> argparse.ArgumentParser:

@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import resource_tracker
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +40,7 @@ from tuireader.corpus import (
     stamp_of,
     walk_folder,
 )
+from tuireader.processes import spawn_context
 
 if TYPE_CHECKING:
     from tuireader.search import SearchIndex
@@ -334,9 +332,8 @@ class _WalkElsewhere:
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future[tuple[list[tuple[str, Stamp | None]], list[Problem], int]] | None
         try:
-            _start_resource_tracker()
             self._pool = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker
+                1, mp_context=spawn_context(), initializer=quiet_worker
             )
             self._future = self._pool.submit(walk_folder, str(root))
         except (OSError, ValueError, RuntimeError):
@@ -418,12 +415,10 @@ class _Parsing:
     def _start(self) -> bool:
         """Start the worker processes; False (and parsing stays here) if that is not possible."""
         try:
-            _start_resource_tracker()
-            # Spawned, not forked: this runs in a thread of a process that has others. Workers
-            # import only `tuireader.corpus` (and what it needs) to start fast.
+            # Workers import only `tuireader.corpus` (and what it needs) to start fast.
             self.pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=spawn_context(),
                 initializer=quiet_worker,
             )
         except (OSError, ValueError, RuntimeError):
@@ -477,30 +472,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with a real stderr.
-
-    It passes `sys.stderr.fileno()` to its process; inside a Textual app `sys.stderr` is a
-    capture object whose fileno is -1, and starting worker processes would fail with
-    "bad value(s) in fds_to_keep". The tracker gets the null device instead (it only writes
-    warnings, which must not reach the terminal the app draws on).
-    """
-    try:
-        usable = sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    if usable:
-        resource_tracker.ensure_running()
-        return
-    saved = sys.stderr
-    with open(os.devnull, "w") as null:
-        sys.stderr = null
-        try:
-            resource_tracker.ensure_running()
-        finally:
-            sys.stderr = saved
 
 
 def _parsed(results: list[tuple[FoundFile, list[Article], list[Problem]]]) -> list[_Parsed]:

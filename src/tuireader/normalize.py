@@ -131,10 +131,25 @@ _converters: dict[str, opencc.OpenCC] = {}
 
 
 def _convert(config: str, text: str) -> str:
+    return str(_converter(config).convert(text))
+
+
+def _converter(config: str) -> opencc.OpenCC:
     converter = _converters.get(config)
     if converter is None:
         converter = _converters.setdefault(config, opencc.OpenCC(config))
-    return str(converter.convert(text))
+    return converter
+
+
+def load_dictionaries() -> None:
+    """Load every OpenCC dictionary that folding and `term_variants` use, if not yet loaded.
+
+    Loading holds the GIL for ~80 ms (most of it `s2twp`'s phrases): an app calls this before
+    it is drawn, so that no frame and no first keystroke waits for it.
+    """
+    _fold_table()
+    for config in ("t2s", "s2twp", "tw2sp"):
+        _converter(config)
 
 
 @lru_cache(maxsize=4096)

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from tuireader.articles import Article
 from tuireader.normalize import (
     code_points,
+    load_dictionaries,
     match_spans_between,
     match_spans_in_folded,
     term_variants,
@@ -247,9 +248,7 @@ class SearchIndex:
             live_length=float(lengths.sum()),
             trigrams=trigrams,
         )
-        # Load the OpenCC dictionaries for query variants now, not on the first keystroke.
-        term_variants("软件")
-        term_variants("軟體")
+        load_dictionaries()  # for query variants: now, not on the first keystroke
         return cls(snapshot, {article.id: slot for slot, article in enumerate(unique)})
 
     def __len__(self) -> int:
@@ -353,8 +352,7 @@ class SearchIndex:
             live_length=float(lengths.sum()),
             trigrams=TrigramFilter.from_flags(arrays["trigrams"]),
         )
-        term_variants("软件")
-        term_variants("軟體")
+        load_dictionaries()
         return cls(snapshot, slots)
 
     # -- changes ---------------------------------------------------------------------------

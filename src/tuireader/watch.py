@@ -14,17 +14,20 @@ delete plus an add, and a directory moved in or out turns into its article files
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 import watchfiles
 
 # One definition of "an article file", shared with the loader.
-from tuireader.corpus import ARTICLE_SUFFIXES
+from tuireader.corpus import ARTICLE_SUFFIXES, quiet_worker
+from tuireader.processes import spawn_context
 
 # watchfiles groups a burst for at most DEBOUNCE_MS and yields once nothing new came for STEP_MS:
 # a `git pull` of hundreds of files becomes one or a few batches, seen within about a second.
@@ -176,24 +179,91 @@ def watch_changes(
     it decide). Raises `FileNotFoundError` if `root` does not exist.
     """
     tracker = ChangeTracker(Path(root), known)
-    raw_batches = watchfiles.watch(
-        tracker.root,
-        watch_filter=tracker.accepts,
-        debounce=debounce_ms,
-        step=step_ms,
-        stop_event=stop_event,
-        rust_timeout=_IDLE_WAKE_MS,
-        yield_on_timeout=True,
-        raise_interrupt=False,
-        force_polling=force_polling,
-        poll_delay_ms=poll_delay_ms,
-    )
-    for raw_changes in raw_batches:
+    if not tracker.root.is_dir():
+        raise FileNotFoundError(f"no such folder: {tracker.root}")
+    options = _Options(debounce_ms, step_ms, force_polling, poll_delay_ms)
+    for raw_changes in _changes_from_a_process(tracker.root, stop_event, options):
         if ready is not None:
             ready.set()
         batch = tracker.apply(raw_changes)
         if batch:
             yield batch
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    debounce_ms: int
+    step_ms: int
+    force_polling: bool | None
+    poll_delay_ms: int
+
+
+def _changes_from_a_process(
+    root: Path, stop_event: StopEvent, options: _Options
+) -> Iterator[set[tuple[watchfiles.Change, str]]]:
+    """Raw change sets from watchfiles, run in a process of its own (an empty set on each idle
+    wake, the first one once it is watching).
+
+    watchfiles holds the GIL while it sets up its watches, walking every entry of the tree:
+    0.26 s at 100k files, a frozen screen if it ran in a thread of the app.
+    """
+    context = spawn_context()
+    ours, theirs = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_watch_here, args=(str(root), theirs, options), name="tuireader-watch", daemon=True
+    )
+    process.start()
+    theirs.close()
+    try:
+        while not stop_event.is_set():
+            if not ours.poll(options.step_ms / 1000):
+                continue
+            try:
+                message = ours.recv()
+            except EOFError:
+                raise RuntimeError("the folder watcher stopped") from None
+            if isinstance(message, str):
+                raise OSError(message)
+            yield {(watchfiles.Change(change), path) for change, path in message}
+    finally:
+        ours.close()
+        process.terminate()
+        process.join(timeout=2)
+
+
+def _watch_here(root: str, pipe: Connection, options: _Options) -> None:
+    """The watcher process: sends each raw change set, or one line saying why it stopped."""
+    quiet_worker()
+    parent = os.getppid()
+    try:
+        for raw_changes in watchfiles.watch(
+            root,
+            watch_filter=ChangeTracker(Path(root), ()).accepts,
+            debounce=options.debounce_ms,
+            step=options.step_ms,
+            stop_event=_ParentGone(parent),
+            rust_timeout=_IDLE_WAKE_MS,
+            yield_on_timeout=True,
+            raise_interrupt=False,
+            force_polling=options.force_polling,
+            poll_delay_ms=options.poll_delay_ms,
+        ):
+            pipe.send([(int(change), path) for change, path in raw_changes])
+    except (BrokenPipeError, EOFError):
+        return  # the app stopped listening
+    except Exception as error:  # the folder went away, too many watches...: said, not raised
+        with contextlib.suppress(OSError):
+            pipe.send(f"{type(error).__name__}: {error}")
+
+
+class _ParentGone:
+    """Stops the watcher process if the app died without stopping it (killed, crashed)."""
+
+    def __init__(self, parent: int) -> None:
+        self._parent = parent
+
+    def is_set(self) -> bool:
+        return os.getppid() != self._parent
 
 
 def _walk_articles(root: Path, top: Path) -> Iterator[str]:

@@ -152,8 +152,13 @@ class ReaderBase(App[None]):
                     parts.append(f"by {self.state.order}")
         if self._loading:
             parts.append(self._loading)
-        self.query_one("#search", Input).border_subtitle = self._search_summary()
-        self.query_one("#status", Static).update(Content(" · ".join(parts)))
+        search_bar = self.query_one("#search", Input)
+        summary = self._search_summary()
+        if search_bar.border_subtitle != summary:  # setting it lays out the whole screen again
+            search_bar.border_subtitle = summary
+        # One line of fixed size: a layout pass would redraw every widget on screen (each
+        # progress tick of a load cost a full repaint).
+        self.query_one("#status", Static).update(Content(" · ".join(parts)), layout=False)
 
     def _search_summary(self) -> Content:
         """How many hits, on the search bar's border (the status line is full while loading)."""
@@ -183,4 +188,4 @@ class ReaderBase(App[None]):
         article = self.query_one(ArticleView).article
         if article is not None and self.load_result is not None and article.id not in self.library:
             parts.append("This article was deleted from the folder (r reloads).")
-        self.query_one("#reader-status", Static).update(Content(" · ".join(parts)))
+        self.query_one("#reader-status", Static).update(Content(" · ".join(parts)), layout=False)

@@ -1,0 +1,43 @@
+"""Starting helper processes from inside the app: loader workers, the folder walk, the watcher.
+
+Processes are spawned, never forked: the app starts them from a thread of a process that has
+others, and a forked child could inherit a lock some other thread held.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from multiprocessing import resource_tracker
+from multiprocessing.context import SpawnContext
+
+
+def spawn_context() -> SpawnContext:
+    """The spawn context, with multiprocessing's resource tracker running (see below)."""
+    _start_resource_tracker()
+    return multiprocessing.get_context("spawn")
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr.
+
+    It passes `sys.stderr.fileno()` to its process; inside a Textual app `sys.stderr` is a
+    capture object whose fileno is -1, and starting a process would fail with "bad value(s) in
+    fds_to_keep". The tracker gets the null device instead (it only writes warnings, which
+    must not reach the terminal the app draws on).
+    """
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
