@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import queue
 import shutil
@@ -262,3 +263,31 @@ def test_live_burst_is_batched(watcher: Watcher, root: Path) -> None:
         (root / name).write_text(name, encoding="utf-8")
     watcher.expect(batch(added=names))
     assert watcher.count <= 5
+
+
+def test_watching_runs_in_a_process_that_ends_with_it(watcher: Watcher) -> None:
+    # watchfiles holds the GIL while it walks the tree to set up its watches (0.26 s at 100k
+    # files): the app's threads would all freeze if it ran in one of them.
+    watching = [p for p in multiprocessing.active_children() if p.name == "tuireader-watch"]
+    assert len(watching) == 1 and watching[0].pid != os.getpid()
+    watcher.stop.set()
+    watching[0].join(timeout=5)
+    assert not watching[0].is_alive()
+
+
+def test_a_folder_that_is_not_there_is_said_at_once(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        next(watch_changes(tmp_path / "missing", threading.Event()))
+
+
+def test_a_watcher_that_fails_says_why(root: Path) -> None:
+    running = Watcher()
+    thread = threading.Thread(target=running.run, args=(root, False), daemon=True)
+    thread.start()
+    assert running.ready.wait(10), running.errors
+    watching = [p for p in multiprocessing.active_children() if p.name == "tuireader-watch"]
+    watching[0].kill()  # as if it crashed: the thread must not wait forever
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert len(running.errors) == 1
+    assert isinstance(running.errors[0], RuntimeError)
