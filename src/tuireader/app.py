@@ -142,6 +142,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._clicked_link: str | None = None
         self._read_timer: Timer | None = None
         self._stop_watching = threading.Event()
+        self.watching = threading.Event()
+        """Set once the folder watcher runs: changes made after that are seen."""
         self._loaded_once = False
         self._loading = "loading…"
         self._use_cache = use_cache
@@ -357,8 +359,6 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             # A full reload changed the open article: show its fresh text where the reader was.
             self._open(reader.article.id, to_first_match=False)
         self._update_status()
-        if self._watch_folder and not self.workers_in_group("watch"):
-            self._watch(set(result_paths(result)))
         if result.problems:
             self.notify(
                 f"{len(result.problems)} file(s) skipped or degraded: press P to see them",
@@ -376,6 +376,13 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         if query.strip():
             self._run_search(query)
         self._update_status()
+        if (
+            self._watch_folder
+            and self.load_result is not None
+            and not self.workers_in_group("watch")
+        ):
+            # Started once the index is ready: its process would take CPU from the build.
+            self._watch(set(result_paths(self.load_result)))
 
     # ---------------------------------------------------- table of contents etc.
 

@@ -163,7 +163,7 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
         await pilot.press("slash", *"新鲜")
         await settle(pilot)
         assert app.search_state is not None and app.search_state.results.total == 0
-        await asyncio.sleep(0.5)  # let the watcher start
+        await wait_for(pilot, app.watching.is_set)  # changes from now on are seen
         # Created:
         (corpus / "new.md").write_text(
             "---\ntitle: 新文章\ndate: 2031-01-01\n---\n新鲜的内容。\n", encoding="utf-8"

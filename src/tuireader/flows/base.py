@@ -75,6 +75,7 @@ class ReaderBase(App[None]):
     _browse_cursor_id: str | None
     _clicked_link: str | None
     _stop_watching: threading.Event
+    watching: threading.Event
     _loading: str
     _plain_scan: PlainScan | None
     _match_status: str

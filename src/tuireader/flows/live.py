@@ -28,7 +28,7 @@ class LiveReloadFlow(ReaderBase):
     def _watch(self, known: set[str]) -> None:
         try:
             stop = _StopWhenClosed(self, self._stop_watching)
-            for batch in watch_changes(self.corpus_root, stop, known=known):
+            for batch in watch_changes(self.corpus_root, stop, known=known, ready=self.watching):
                 self._reload_batch(batch)
         except (OSError, RuntimeError) as error:
             self.call_from_thread(
