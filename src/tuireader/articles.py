@@ -14,6 +14,13 @@ from typing import Any, Literal, Protocol
 
 ArticleKind = Literal["markdown", "text"]
 
+ARTICLE_SUFFIXES: dict[str, ArticleKind] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+}
+"""The files a folder's articles are read from, by lowercased suffix, and how each is read."""
+
 
 @dataclass(frozen=True, slots=True)
 class Link:

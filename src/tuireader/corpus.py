@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuireader.articles import Article, ArticleKind, article_id
+from tuireader.articles import ARTICLE_SUFFIXES, Article, ArticleKind, article_id
 from tuireader.encoding import BinaryFileError, decode_bytes
 from tuireader.links import extract_links
 from tuireader.listings import split_listing
@@ -31,11 +31,6 @@ from tuireader.titles import html_title, markdown_heading, plain_title, title_fr
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Bytes read from one file; a longer file is truncated (at a line end) with a problem noted."""
 
-ARTICLE_SUFFIXES: dict[str, ArticleKind] = {
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".txt": "text",
-}
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -226,17 +221,6 @@ def read_found(root: Path, found: FoundFile, root_real: str) -> tuple[list[Artic
         articles = [dataclasses.replace(a, problems=(*a.problems, note)) for a in articles]
         problems = _merge(shown, problems, note)
     return articles, problems
-
-
-def quiet_worker() -> None:
-    """Send a loader worker process's stdout and stderr to the null device.
-
-    Workers inherit the terminal the app draws on; a stray warning would scribble over it.
-    """
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
-    os.close(null)
 
 
 def read_files(

@@ -35,12 +35,11 @@ from tuireader.corpus import (
     FoundFile,
     LoadResult,
     Problem,
-    quiet_worker,
     read_files,
     stamp_of,
     walk_folder,
 )
-from tuireader.processes import spawn_context
+from tuireader.processes import quiet_worker, spawn_context
 
 if TYPE_CHECKING:
     from tuireader.search import SearchIndex

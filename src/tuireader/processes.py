@@ -41,3 +41,14 @@ def _start_resource_tracker() -> None:
             resource_tracker.ensure_running()
         finally:
             sys.stderr = saved
+
+
+def quiet_worker() -> None:
+    """Send a helper process's stdout and stderr to the null device.
+
+    Helpers inherit the terminal the app draws on; a stray warning would scribble over it.
+    """
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)

@@ -26,8 +26,8 @@ from typing import Protocol
 import watchfiles
 
 # One definition of "an article file", shared with the loader.
-from tuireader.corpus import ARTICLE_SUFFIXES, quiet_worker
-from tuireader.processes import spawn_context
+from tuireader.articles import ARTICLE_SUFFIXES
+from tuireader.processes import quiet_worker, spawn_context
 
 # watchfiles groups a burst for at most DEBOUNCE_MS and yields once nothing new came for STEP_MS:
 # a `git pull` of hundreds of files becomes one or a few batches, seen within about a second.
