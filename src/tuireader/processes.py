@@ -9,8 +9,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from multiprocessing import resource_tracker
 from multiprocessing.context import SpawnContext
+
+PARENT_CHECK_SECONDS = 0.5
 
 
 def spawn_context() -> SpawnContext:
@@ -44,11 +48,28 @@ def _start_resource_tracker() -> None:
 
 
 def quiet_worker() -> None:
-    """Send a helper process's stdout and stderr to the null device.
+    """Set up a helper process: quiet, and ending with the app.
 
-    Helpers inherit the terminal the app draws on; a stray warning would scribble over it.
+    Helpers inherit the terminal the app draws on; a stray warning would scribble over it, so
+    their stdout and stderr go to the null device.
     """
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
     os.close(null)
+    _end_with_parent(os.getppid())
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this process soon after its parent (the app) is gone, however the app ended.
+
+    A pool worker holds both ends of its result pipe: if the app is killed while the worker
+    sends a large result (the walk of a big folder), the send would wait forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
