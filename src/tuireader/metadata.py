@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from tuireader.flatyaml import FlatYaml
 from tuireader.text import sanitize_line
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
@@ -196,7 +197,7 @@ def _frontmatter(parsed: tuple[Any, str | None], body: str, body_line: int) -> F
 def _parse_block(kind: str, block: str) -> tuple[Any, str | None]:
     try:
         if kind == "YAML":
-            return yaml.load(block, Loader=_SafeLoader), None  # a SafeLoader subclass
+            return _load_yaml(block), None
         if kind == "TOML":
             return tomllib.loads(block), None
         return json.loads(block), None
@@ -222,6 +223,13 @@ def _timestamp_as_text(loader: Any, node: Any) -> str:
 
 
 _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+_FLAT_YAML = FlatYaml(_SafeLoader)
+
+
+def _load_yaml(block: str) -> Any:
+    flat = _FLAT_YAML.load(block)
+    return flat if flat is not None else yaml.load(block, Loader=_SafeLoader)
 
 
 # --- fields -------------------------------------------------------------------------------------
