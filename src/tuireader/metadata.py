@@ -9,10 +9,10 @@ small shared graph, and only walking it naively would explode.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -238,25 +238,27 @@ def _load_yaml(block: str) -> Any:
 def read_metadata(meta: dict[str, Any]) -> Metadata:
     """Read title, date, authors, tags and source URL from a frontmatter mapping."""
     result = Metadata()
-    title = _lookup(meta, _TITLE_KEYS)
+    mappings = _mappings(meta)
+    title = _lookup(mappings, _TITLE_KEYS)
     if title is not None:
         result.title = _one_text(title)
-    raw_date = _lookup(meta, _DATE_KEYS)
+    raw_date = _lookup(mappings, _DATE_KEYS)
     if raw_date is not None:
         result.date = parse_date(raw_date)
         if result.date is None and _one_text(raw_date):
             shown = _one_text(raw_date) or ""
             result.problems.append(f"unrecognised date {shown[:40]!r}")
-    result.authors = _dedupe(_texts(_lookup(meta, _AUTHOR_KEYS), split_commas=False))
+    result.authors = _dedupe(_texts(_lookup(mappings, _AUTHOR_KEYS), split_commas=False))
     tags: list[str] = []
     for key in _TAG_KEYS:
-        for mapping in _mappings(meta):
+        for mapping in mappings:
             if key in mapping:
                 tags.extend(_texts(mapping[key], split_commas=True))
                 break
     result.tags = _dedupe(tags)
     for key in _URL_KEYS:
-        url = _first_url(meta.get(key))
+        value = meta.get(key)
+        url = None if value is None else _first_url(value)
         if url:
             result.source_url = url
             break
@@ -278,16 +280,18 @@ def date_from_path(*candidates: str) -> datetime | None:
 _PATH_DATE = re.compile(r"(?:^|[/_\-])((?:19|20)\d\d)[-/_](\d\d)[-/_](\d\d)(?=[-/_.]|$)")
 
 
-def _mappings(meta: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield meta
+def _mappings(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """`meta`, then the sections generators nest fields in, with their keys lowered."""
+    mappings = [meta]
     for name in _NESTED:
         nested = meta.get(name)
         if isinstance(nested, dict):
-            yield {str(k).lower(): v for k, v in list(nested.items())[:200]}
+            mappings.append({str(k).lower(): v for k, v in list(nested.items())[:200]})
+    return mappings
 
 
-def _lookup(meta: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for mapping in _mappings(meta):
+def _lookup(mappings: list[dict[str, Any]], keys: tuple[str, ...]) -> Any:
+    for mapping in mappings:
         for key in keys:
             value = mapping.get(key)
             if value is not None and value != "" and value != []:
@@ -302,8 +306,15 @@ def _one_text(value: Any) -> str | None:
     return sanitize_line(" ".join(parts))[:_MAX_FIELD_CHARS].strip() or None
 
 
+_COMMAS = re.compile(r"[,，、]")
+_HTTP_URL = re.compile(r"(?i)https?://\S+$")
+
+
 def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
     """Flatten a value into short clean strings, visiting at most `_MAX_ITEMS` leaves."""
+    if isinstance(value, str) and not split_commas:  # most titles and authors
+        text = sanitize_line(value).strip()
+        return [text[:_MAX_FIELD_CHARS]] if text else []
     out: list[str] = []
     stack: list[tuple[Any, int]] = [(value, depth)]
     visits = 0
@@ -313,7 +324,7 @@ def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
         if item is None or isinstance(item, bool):
             continue
         if isinstance(item, str):
-            pieces = re.split(r"[,，、]", item) if split_commas else [item]
+            pieces = _COMMAS.split(item) if split_commas else [item]
             out.extend(p for p in (sanitize_line(p).strip() for p in pieces) if p)
         elif isinstance(item, int | float):
             out.append(str(item))
@@ -329,10 +340,7 @@ def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
 
 
 def _dedupe(items: list[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(items))
 
 
 def _first_url(value: Any) -> str | None:
@@ -343,7 +351,7 @@ def _first_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     url = sanitize_line(value).strip().strip("<>")
-    if re.match(r"(?i)https?://\S+$", url):
+    if _HTTP_URL.match(url):
         return url
     return None
 
@@ -442,6 +450,7 @@ def _parse_date_text(text: str) -> datetime | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)  # a folder's dates share a few offsets
 def _tz(text: str | None) -> timezone | None:
     if not text:
         return None
