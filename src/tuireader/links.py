@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 from tuireader.articles import Link
 from tuireader.text import sanitize_line
@@ -38,6 +39,10 @@ _MARKDOWN = re.compile(
 _PLAIN = re.compile(
     r"<(?P<auto>(?:https?|ftp|mailto):[^>\s]+)>|https?://" + _URL_CHARS + r"|www\." + _URL_CHARS
 )
+# What every match of each pattern starts with (an image starts with "!": finding "![" in Han
+# text costs three times as much as finding "!").
+_MARKDOWN_STARTS = ("!", "[", "<", "http", "www.")
+_PLAIN_STARTS = ("<", "http", "www.")
 _TRAILING = ".,;:!?'\"*_~"
 
 
@@ -50,17 +55,18 @@ def extract_links(text: str, kind: str = "markdown") -> tuple[Link, ...]:
     """
     found: dict[str, str] = {}
     if kind != "markdown":
-        for match in _PLAIN.finditer(text):
+        for match in _matches(_PLAIN, text, _PLAIN_STARTS):
             _add(found, "", match["auto"] or _trim_bare(match.group()))
         return tuple(Link(text or url, url) for url, text in found.items())
-    if "`" in text or "~~~" in text:
+    # Looking for one character is several times cheaper than for two or three.
+    if "`" in text or ("~" in text and "~~~" in text):
         text = _without_code(text)
     definitions: dict[str, str] = {}
-    if "]:" in text:
+    if "[" in text and "]:" in text:
         for match in _DEFINITIONS.finditer(text):
             definitions.setdefault(_label(match["id"]), match["url"])
         text = _DEFINITIONS.sub("", text)
-    for match in _MARKDOWN.finditer(text):
+    for match in _matches(_MARKDOWN, text, _MARKDOWN_STARTS):
         first = match.group()[0]
         if first == "[":
             label = match["text"]
@@ -83,6 +89,33 @@ def extract_links(text: str, kind: str = "markdown") -> tuple[Link, ...]:
         elif first != "!":
             _add(found, "", _trim_bare(match.group()))
     return tuple(Link(text or url, url) for url, text in found.items())
+
+
+def _matches(
+    pattern: re.Pattern[str], text: str, starts: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, for a pattern whose every match begins with one of `starts`.
+
+    The regex engine looks for a possible first character one character at a time (~5 ns
+    each, 10 µs for an article); `str.find` skips to the next place a match can begin.
+    """
+    nexts = [text.find(start) for start in starts]
+    position = 0
+    while True:
+        at = -1
+        for index, found in enumerate(nexts):
+            if 0 <= found < position:
+                found = nexts[index] = text.find(starts[index], position)
+            if found != -1 and (at == -1 or found < at):
+                at = found
+        if at == -1:
+            return
+        match = pattern.match(text, at)
+        if match is None:
+            position = at + 1
+        else:
+            yield match
+            position = match.end()
 
 
 def _without_code(text: str) -> str:
@@ -110,7 +143,7 @@ def _without_code(text: str) -> str:
 
 
 def _inner_links(found: dict[str, str], label: str) -> None:
-    for match in _PLAIN.finditer(label):
+    for match in _matches(_PLAIN, label, _PLAIN_STARTS):
         _add(found, "", match["auto"] or _trim_bare(match.group()))
 
 
