@@ -312,6 +312,8 @@ _HTTP_URL = re.compile(r"(?i)https?://\S+$")
 
 def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
     """Flatten a value into short clean strings, visiting at most `_MAX_ITEMS` leaves."""
+    if value is None:
+        return []
     if isinstance(value, str) and not split_commas:  # most titles and authors
         text = sanitize_line(value).strip()
         return [text[:_MAX_FIELD_CHARS]] if text else []
