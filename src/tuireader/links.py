@@ -41,8 +41,8 @@ _PLAIN = re.compile(
 )
 # What every match of each pattern starts with (an image starts with "!": finding "![" in Han
 # text costs three times as much as finding "!").
-_MARKDOWN_STARTS = ("!", "[", "<", "http", "www.")
-_PLAIN_STARTS = ("<", "http", "www.")
+_MARKDOWN_STARTS = ("[", "http", "!", "<", "www.")  # the most frequent first
+_PLAIN_STARTS = ("http", "<", "www.")
 _TRAILING = ".,;:!?'\"*_~"
 
 
@@ -96,26 +96,34 @@ def _matches(
 ) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)`, for a pattern whose every match begins with one of `starts`.
 
-    The regex engine looks for a possible first character one character at a time (~5 ns
-    each, 10 µs for an article); `str.find` skips to the next place a match can begin.
+    The regex engine looks for a possible first character one character at a time, ~5 ns each
+    (10 µs for an article); `str.find` skips to the places a match can begin far faster, but
+    each place then costs Python work. Where they are dense (more than one per 512 characters,
+    as in a link digest), the regex engine's own scan is the cheaper.
     """
-    nexts = [text.find(start) for start in starts]
-    position = 0
-    while True:
-        at = -1
-        for index, found in enumerate(nexts):
-            if 0 <= found < position:
-                found = nexts[index] = text.find(starts[index], position)
-            if found != -1 and (at == -1 or found < at):
-                at = found
-        if at == -1:
-            return
-        match = pattern.match(text, at)
-        if match is None:
-            position = at + 1
-        else:
-            yield match
-            position = match.end()
+    budget = len(text) // 512
+    positions: list[int] = []
+    for start in starts:
+        at = text.find(start)
+        while at != -1:
+            if len(positions) == budget:
+                return pattern.finditer(text)
+            positions.append(at)
+            at = text.find(start, at + 1)
+    positions.sort()
+    return _matches_at(pattern, text, positions)
+
+
+def _matches_at(
+    pattern: re.Pattern[str], text: str, positions: list[int]
+) -> Iterator[re.Match[str]]:
+    end = 0
+    for at in positions:
+        if at >= end:
+            match = pattern.match(text, at)
+            if match is not None:
+                yield match
+                end = match.end()
 
 
 def _without_code(text: str) -> str:

@@ -130,10 +130,14 @@ def test_any_text_gives_links_without_raising(pieces: list[str]) -> None:
     st.lists(
         st.sampled_from([*"[]()<>`~!*_ \nhtps:/w.x中", "http://", "https://", "www.", "![", "<a "]),
         max_size=60,
-    )
+    ),
+    st.integers(0, 40),
 )
-def test_matches_are_finditer_s(pieces: list[str]) -> None:
-    text = "".join(pieces)
+def test_matches_are_finditer_s(pieces: list[str], padding: int) -> None:
+    # Padding lets more places where a match may begin be looked up with `str.find` before
+    # `_matches` hands over to `finditer` (one per 512 characters).
+    filler = "中" * 256 * padding
+    text = filler + "".join(pieces) + filler
     for pattern, starts in ((_MARKDOWN, _MARKDOWN_STARTS), (_PLAIN, _PLAIN_STARTS)):
         expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
         assert [(m.span(), m.groupdict()) for m in _matches(pattern, text, starts)] == expected
