@@ -80,12 +80,12 @@ def extract_links(text: str, kind: str = "markdown") -> tuple[Link, ...]:
                     # `[x]` with no definition is just text in brackets; links inside still count
                     _inner_links(found, label)
                     continue
-            _add(found, plain_inline(label), url)
+            _add(found, "", url, markup=label)
         elif first == "<":
             if match["auto"] is not None:
                 _add(found, "", match["auto"])
             elif match["href"] is not None:
-                _add(found, plain_inline(match["atext"]), html.unescape(match["href"]))
+                _add(found, "", html.unescape(match["href"]), markup=match["atext"])
         elif first != "!":
             _add(found, "", _trim_bare(match.group()))
     return tuple(Link(text or url, url) for url, text in found.items())
@@ -155,13 +155,17 @@ def _inner_links(found: dict[str, str], label: str) -> None:
         _add(found, "", match["auto"] or _trim_bare(match.group()))
 
 
-def _add(found: dict[str, str], text: str, url: str) -> None:
+def _add(found: dict[str, str], text: str, url: str, markup: str | None = None) -> None:
+    """Add `url` with its text, or with `markup` reduced to text (only when the URL is new)."""
     url = _one_line(url).strip()
-    if not url or url.startswith("#") or url.lower().startswith(("javascript:", "data:")):
+    lowered = url.lower()
+    if not url or url.startswith("#") or lowered.startswith(("javascript:", "data:")):
         return
-    if url.lower().startswith("www."):
+    if lowered.startswith("www."):
         url = "https://" + url
     if url not in found:
+        if markup is not None:
+            text = plain_inline(markup)
         found[url] = _one_line(text).strip()[:300]
 
 
@@ -201,9 +205,12 @@ _INLINE_MARKUP = re.compile(
 )
 
 
+_MARKUP_CHARS = re.compile(r"[\[\]<>*_`~!&]")
+
+
 def plain_inline(text: str) -> str:
     """Reduce inline Markdown (links, images, emphasis, code, tags) to its text, on one line."""
-    if not any(c in text for c in "[]<>*_`~!&"):
+    if not _MARKUP_CHARS.search(text):
         return _one_line(text).strip()
     for _ in range(3):  # a link text may itself hold emphasis or another bracket level
         reduced = _INLINE_MARKUP.sub(_inline_text, text)
