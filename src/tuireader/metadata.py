@@ -122,8 +122,10 @@ def split_frontmatter(text: str) -> Frontmatter:
         return _split_fenced(text, first, first_end + 1, line + 1)
     if first.startswith("{"):
         return _split_json_object(text, start, line)
-    hexo = _HEXO_JSON_END.search(text, 0, MAX_FRONTMATTER_BYTES)
-    if hexo is not None and text[start:].startswith('"'):
+    # Hexo's JSON starts with a quoted key: only then is a closing ;;; worth looking for.
+    quoted = text.startswith('"', start)
+    hexo = _HEXO_JSON_END.search(text, 0, MAX_FRONTMATTER_BYTES) if quoted else None
+    if hexo is not None:
         block = text[start : hexo.start()]
         fm = _parse_block("JSON", "{" + block.rstrip().rstrip(",") + "}")
         body_line = line + block.count("\n") + 1
