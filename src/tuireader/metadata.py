@@ -328,8 +328,10 @@ def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
         if item is None or isinstance(item, bool):
             continue
         if isinstance(item, str):
-            pieces = _COMMAS.split(item) if split_commas else [item]
-            out.extend(p for p in (sanitize_line(p).strip() for p in pieces) if p)
+            for piece in _COMMAS.split(item) if split_commas else (item,):
+                piece = sanitize_line(piece).strip()
+                if piece:
+                    out.append(piece)
         elif isinstance(item, int | float):
             out.append(str(item))
         elif isinstance(item, datetime | date):
