@@ -148,7 +148,10 @@ def _split_fenced(text: str, fence: str, content_start: int, content_line: int) 
             block = text[content_start:pos]
             body = text[stop + 1 :] if end != -1 else ""
             kind = _FENCES[fence]
-            if len(block.encode("utf-8", "surrogatepass")) > MAX_FRONTMATTER_BYTES:
+            # At most 4 bytes a character: only a long block needs encoding to be measured.
+            if len(block) > MAX_FRONTMATTER_BYTES // 4 and (
+                len(block.encode("utf-8", "surrogatepass")) > MAX_FRONTMATTER_BYTES
+            ):
                 problem = (
                     f"{kind} frontmatter larger than {MAX_FRONTMATTER_BYTES // 1024} KiB ignored"
                 )
