@@ -8,6 +8,7 @@ corpus: keep the output byte-identical unless the README's results are rerun.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterator
@@ -78,3 +79,12 @@ def generate(size: int) -> Iterator[Generated]:
             body, title = s2t.convert(body), s2t.convert(title)
         date = start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
         yield Generated(number, title, body, date)
+
+
+def markdown_file(article: Generated) -> str:
+    """The article as the startup benchmark writes it: YAML frontmatter (title, date, tags)."""
+    number, title, body, date = article
+    return (
+        f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+        f"date: {date.isoformat()}\ntags: [bench, t{number % 7}]\n---\n\n{body}\n"
+    )

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus_gen import SEED, generate, seed_sentences
+from corpus_gen import SEED, generate, markdown_file, seed_sentences
 
 FILES_PER_FOLDER = 500
 SCREEN = (120, 40)
@@ -45,15 +45,12 @@ def generate_folder(root: Path, size: int) -> None:
     The text is the search benchmark's (recombined seed sentences, a quarter Traditional), with
     YAML frontmatter (title, date, tags), 500 files per subfolder.
     """
-    for number, title, body, date in generate(size):
+    for article in generate(size):
+        number = article.number
         folder = root / f"{number // FILES_PER_FOLDER:04d}"
         if number % FILES_PER_FOLDER == 0:
             folder.mkdir(parents=True, exist_ok=True)
-        text = (
-            f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
-            f"date: {date.isoformat()}\ntags: [bench, t{number % 7}]\n---\n\n{body}\n"
-        )
-        (folder / f"article-{number:06d}.md").write_text(text, "utf-8")
+        (folder / f"article-{number:06d}.md").write_text(markdown_file(article), "utf-8")
 
 
 def ensure_folder(work: Path, size: int) -> Path:

@@ -45,6 +45,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"wOF2", "web font"),
 )
 
+# Most files start with none of these bytes, and need not be compared with every signature.
+_BOM_FIRST_BYTES = frozenset(bom[:1] for bom, _ in _BOMS)
+_MAGIC_FIRST_BYTES = frozenset([*(magic[:1] for magic, _ in _MAGIC), b"R"])  # R: RIFF
+
 # Which encoding charset-normalizer names are decoded with their superset, so that the few
 # characters outside the base table do not become replacement characters.
 _SUPERSETS = {
@@ -74,10 +78,11 @@ def decode_bytes(data: bytes) -> Decoded:
 
     The result may still contain control characters: the caller cleans it with `clean_text`.
     """
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            text = data[len(bom) :].decode(name, errors="replace")
-            return _lossy(text, name, "\ufffd" in text)
+    if data[:1] in _BOM_FIRST_BYTES:
+        for bom, name in _BOMS:
+            if data.startswith(bom):
+                text = data[len(bom) :].decode(name, errors="replace")
+                return _lossy(text, name, "\ufffd" in text)
     kind = binary_kind(data)
     if kind is not None:
         raise BinaryFileError(kind)
@@ -114,6 +119,8 @@ def decode_bytes(data: bytes) -> Decoded:
 def binary_kind(data: bytes) -> str | None:
     """Name the kind of binary file the bytes start with (a known signature), else None."""
     head = data[:16]
+    if head[:1] not in _MAGIC_FIRST_BYTES:
+        return None
     for magic, name in _MAGIC:
         if head.startswith(magic):
             return name

@@ -9,10 +9,10 @@ small shared graph, and only walking it naively would explode.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from tuireader.flatyaml import FlatYaml
 from tuireader.text import sanitize_line
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
@@ -121,8 +122,10 @@ def split_frontmatter(text: str) -> Frontmatter:
         return _split_fenced(text, first, first_end + 1, line + 1)
     if first.startswith("{"):
         return _split_json_object(text, start, line)
-    hexo = _HEXO_JSON_END.search(text, 0, MAX_FRONTMATTER_BYTES)
-    if hexo is not None and text[start:].startswith('"'):
+    # Hexo's JSON starts with a quoted key: only then is a closing ;;; worth looking for.
+    quoted = text.startswith('"', start)
+    hexo = _HEXO_JSON_END.search(text, 0, MAX_FRONTMATTER_BYTES) if quoted else None
+    if hexo is not None:
         block = text[start : hexo.start()]
         fm = _parse_block("JSON", "{" + block.rstrip().rstrip(",") + "}")
         body_line = line + block.count("\n") + 1
@@ -145,7 +148,10 @@ def _split_fenced(text: str, fence: str, content_start: int, content_line: int) 
             block = text[content_start:pos]
             body = text[stop + 1 :] if end != -1 else ""
             kind = _FENCES[fence]
-            if len(block.encode("utf-8", "surrogatepass")) > MAX_FRONTMATTER_BYTES:
+            # At most 4 bytes a character: only a long block needs encoding to be measured.
+            if len(block) > MAX_FRONTMATTER_BYTES // 4 and (
+                len(block.encode("utf-8", "surrogatepass")) > MAX_FRONTMATTER_BYTES
+            ):
                 problem = (
                     f"{kind} frontmatter larger than {MAX_FRONTMATTER_BYTES // 1024} KiB ignored"
                 )
@@ -196,7 +202,7 @@ def _frontmatter(parsed: tuple[Any, str | None], body: str, body_line: int) -> F
 def _parse_block(kind: str, block: str) -> tuple[Any, str | None]:
     try:
         if kind == "YAML":
-            return yaml.load(block, Loader=_SafeLoader), None  # a SafeLoader subclass
+            return _load_yaml(block), None
         if kind == "TOML":
             return tomllib.loads(block), None
         return json.loads(block), None
@@ -223,6 +229,13 @@ def _timestamp_as_text(loader: Any, node: Any) -> str:
 
 _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
+_FLAT_YAML = FlatYaml(_SafeLoader)
+
+
+def _load_yaml(block: str) -> Any:
+    flat = _FLAT_YAML.load(block)
+    return flat if flat is not None else yaml.load(block, Loader=_SafeLoader)
+
 
 # --- fields -------------------------------------------------------------------------------------
 
@@ -230,25 +243,27 @@ _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 def read_metadata(meta: dict[str, Any]) -> Metadata:
     """Read title, date, authors, tags and source URL from a frontmatter mapping."""
     result = Metadata()
-    title = _lookup(meta, _TITLE_KEYS)
+    mappings = _mappings(meta)
+    title = _lookup(mappings, _TITLE_KEYS)
     if title is not None:
         result.title = _one_text(title)
-    raw_date = _lookup(meta, _DATE_KEYS)
+    raw_date = _lookup(mappings, _DATE_KEYS)
     if raw_date is not None:
         result.date = parse_date(raw_date)
         if result.date is None and _one_text(raw_date):
             shown = _one_text(raw_date) or ""
             result.problems.append(f"unrecognised date {shown[:40]!r}")
-    result.authors = _dedupe(_texts(_lookup(meta, _AUTHOR_KEYS), split_commas=False))
+    result.authors = _dedupe(_texts(_lookup(mappings, _AUTHOR_KEYS), split_commas=False))
     tags: list[str] = []
     for key in _TAG_KEYS:
-        for mapping in _mappings(meta):
+        for mapping in mappings:
             if key in mapping:
                 tags.extend(_texts(mapping[key], split_commas=True))
                 break
     result.tags = _dedupe(tags)
     for key in _URL_KEYS:
-        url = _first_url(meta.get(key))
+        value = meta.get(key)
+        url = None if value is None else _first_url(value)
         if url:
             result.source_url = url
             break
@@ -270,16 +285,18 @@ def date_from_path(*candidates: str) -> datetime | None:
 _PATH_DATE = re.compile(r"(?:^|[/_\-])((?:19|20)\d\d)[-/_](\d\d)[-/_](\d\d)(?=[-/_.]|$)")
 
 
-def _mappings(meta: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield meta
+def _mappings(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """`meta`, then the sections generators nest fields in, with their keys lowered."""
+    mappings = [meta]
     for name in _NESTED:
         nested = meta.get(name)
         if isinstance(nested, dict):
-            yield {str(k).lower(): v for k, v in list(nested.items())[:200]}
+            mappings.append({str(k).lower(): v for k, v in list(nested.items())[:200]})
+    return mappings
 
 
-def _lookup(meta: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for mapping in _mappings(meta):
+def _lookup(mappings: list[dict[str, Any]], keys: tuple[str, ...]) -> Any:
+    for mapping in mappings:
         for key in keys:
             value = mapping.get(key)
             if value is not None and value != "" and value != []:
@@ -294,8 +311,17 @@ def _one_text(value: Any) -> str | None:
     return sanitize_line(" ".join(parts))[:_MAX_FIELD_CHARS].strip() or None
 
 
+_COMMAS = re.compile(r"[,，、]")
+_HTTP_URL = re.compile(r"(?i)https?://\S+$")
+
+
 def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
     """Flatten a value into short clean strings, visiting at most `_MAX_ITEMS` leaves."""
+    if value is None:
+        return []
+    if isinstance(value, str) and not split_commas:  # most titles and authors
+        text = sanitize_line(value).strip()
+        return [text[:_MAX_FIELD_CHARS]] if text else []
     out: list[str] = []
     stack: list[tuple[Any, int]] = [(value, depth)]
     visits = 0
@@ -305,8 +331,10 @@ def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
         if item is None or isinstance(item, bool):
             continue
         if isinstance(item, str):
-            pieces = re.split(r"[,，、]", item) if split_commas else [item]
-            out.extend(p for p in (sanitize_line(p).strip() for p in pieces) if p)
+            for piece in _COMMAS.split(item) if split_commas else (item,):
+                piece = sanitize_line(piece).strip()
+                if piece:
+                    out.append(piece)
         elif isinstance(item, int | float):
             out.append(str(item))
         elif isinstance(item, datetime | date):
@@ -321,10 +349,7 @@ def _texts(value: Any, *, split_commas: bool, depth: int = 0) -> list[str]:
 
 
 def _dedupe(items: list[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(items))
 
 
 def _first_url(value: Any) -> str | None:
@@ -335,7 +360,7 @@ def _first_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     url = sanitize_line(value).strip().strip("<>")
-    if re.match(r"(?i)https?://\S+$", url):
+    if _HTTP_URL.match(url):
         return url
     return None
 
@@ -434,6 +459,7 @@ def _parse_date_text(text: str) -> datetime | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)  # a folder's dates share a few offsets
 def _tz(text: str | None) -> timezone | None:
     if not text:
         return None

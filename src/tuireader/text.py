@@ -24,6 +24,10 @@ def clean_text(text: str) -> str:
 
 def sanitize_line(text: str) -> str:
     """Clean text for a one-line display: controls removed, any line break or tab is a space."""
+    # Every character either pattern touches is a control, format, surrogate or separator
+    # character, for which `isprintable` is false: most lines are returned as they are.
+    if text.isprintable():
+        return text
     return clean_text(_LINE_BREAKS.sub(" ", text))
 
 

@@ -14,6 +14,7 @@ _SCAN_LINES = 30
 
 _ATX = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
+_DASH_LINE = re.compile(r"\n[ \t]{0,3}-")  # an underline comes after the line it underlines
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
@@ -27,6 +28,14 @@ def markdown_heading(body: str) -> str | None:
 
     A level-2 heading is used when it comes before any paragraph and there is no level-1 one.
     """
+    # Every heading has a "#", a "=" underline or a "-" underline starting a line: without
+    # them, there is no need to walk the lines.
+    if "#" not in body and "=" not in body and _DASH_LINE.search(body) is None:
+        return None
+    return _first_heading(body)
+
+
+def _first_heading(body: str) -> str | None:
     fence: str | None = None
     previous = ""
     early_h2: str | None = None

@@ -6,7 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tuireader.articles import Link
-from tuireader.links import extract_links, plain_inline
+from tuireader.links import (
+    _MARKDOWN,
+    _MARKDOWN_STARTS,
+    _PLAIN,
+    _PLAIN_STARTS,
+    _matches,
+    extract_links,
+    plain_inline,
+)
 
 
 def urls(text: str, kind: str = "markdown") -> list[str]:
@@ -115,3 +123,21 @@ def test_any_text_gives_links_without_raising(pieces: list[str]) -> None:
     for kind in ("markdown", "text"):
         found = extract_links(text, kind)
         assert len({link.url for link in found}) == len(found)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"[]()<>`~!*_ \nhtps:/w.x中", "http://", "https://", "www.", "![", "<a "]),
+        max_size=60,
+    ),
+    st.integers(0, 40),
+)
+def test_matches_are_finditer_s(pieces: list[str], padding: int) -> None:
+    # Padding lets more places where a match may begin be looked up with `str.find` before
+    # `_matches` hands over to `finditer` (one per 512 characters).
+    filler = "中" * 256 * padding
+    text = filler + "".join(pieces) + filler
+    for pattern, starts in ((_MARKDOWN, _MARKDOWN_STARTS), (_PLAIN, _PLAIN_STARTS)):
+        expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in _matches(pattern, text, starts)] == expected

@@ -120,6 +120,15 @@ def test_huge_frontmatter_is_ignored_with_a_problem() -> None:
     assert "larger than" in front.problems[0]
 
 
+def test_the_frontmatter_limit_counts_utf8_bytes_not_characters() -> None:
+    # 3 bytes a character: a third of the limit in characters is just over it in bytes.
+    over = "title: " + "标" * (MAX_FRONTMATTER_BYTES // 3) + "\n"
+    assert "larger than" in split_frontmatter(f"---\n{over}---\nBody").problems[0]
+    # 4 bytes a character: a quarter of the limit in characters is just under it.
+    under = "t: " + "😀" * (MAX_FRONTMATTER_BYTES // 4 - 2) + "\n"
+    assert split_frontmatter(f"---\n{under}---\nBody").problems == []
+
+
 def test_thematic_break_at_the_top_is_not_frontmatter() -> None:
     front = split_frontmatter("---\n\nJust a rule and text.\n")
     assert front.meta is None

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tuireader.titles import html_title, markdown_heading, plain_title, title_from_filename
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tuireader.titles import (
+    _first_heading,
+    html_title,
+    markdown_heading,
+    plain_title,
+    title_from_filename,
+)
 
 
 def test_first_h1_with_link_markup_reduced() -> None:
@@ -53,3 +62,16 @@ def test_brackets_without_a_link_destination_are_kept() -> None:
     for title in ("[AI] 新闻", "标题[/]尾", "[bold red]x[/]", "[@click=app.quit]x"):
         assert markdown_heading(f"# {title}\n\nbody\n") == title
     assert markdown_heading("# [AI](https://ai.example) 新闻\n") == "AI 新闻"
+
+
+def test_a_setext_h2_is_found_after_the_line_it_underlines() -> None:
+    assert markdown_heading("Section\n  ---\n\ntext") == "Section"
+    assert markdown_heading("Section\n\t-\ntext") == "Section"
+    assert markdown_heading("no heading - here\n\n    - not an underline") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*"#=- \t\n`~x中", "```", "Title", "\n---", "\n==="]), max_size=40))
+def test_skipping_bodies_without_heading_marks_changes_nothing(pieces: list[str]) -> None:
+    body = "".join(pieces)
+    assert markdown_heading(body) == _first_heading(body)
