@@ -144,8 +144,10 @@ def test_snippet_spans_fold_to_the_query_term(body: str, term: str) -> None:
         if not at_edge:
             # Spans are merged, so one span may hold several (overlapping) matches.
             assert match_spans_in_folded(text, variants) == [(0, len(text))], (snippet, text)
-    if spans and len(body) < 60:
-        # The whole body fits: every match is shown.
+    if spans and len(body) < 60 and "](" not in body:
+        # The whole body fits: every match is shown. (A match in a link's URL is not: a snippet
+        # shows a link's text, as the reader does. Which `](` start a link is Markdown's call,
+        # `[]( 模型)` is one and `](模型` is not, so bodies with one are left out here.)
         assert len(inside) == len(spans)
 
 
