@@ -62,6 +62,9 @@ class FlatYaml:
     """Loads flat YAML mappings exactly as `yaml.load(block, Loader=loader_class)` would."""
 
     def __init__(self, loader_class: Any) -> None:
+        if loader_class.yaml_path_resolvers:
+            # They type a scalar by where it is in the document, which this does not track.
+            raise ValueError("FlatYaml cannot follow a loader with path resolvers")
         # One idle loader lends its resolver and constructors; neither keeps state for scalars.
         self._loader = loader_class("")
         # Keys and many short values (tags, layouts) repeat from file to file.

@@ -170,6 +170,15 @@ def test_declines_anything_else(block: str) -> None:
     assert FLAT.load(block) is None
 
 
+def test_a_loader_with_path_resolvers_is_refused() -> None:
+    class PathLoader(yaml.SafeLoader):
+        pass
+
+    PathLoader.add_path_resolver("tag:yaml.org,2002:str", ["title"], yaml.ScalarNode)
+    with pytest.raises(ValueError, match="path resolvers"):
+        FlatYaml(PathLoader)
+
+
 def test_a_declined_block_still_gets_pyyaml_s_answer() -> None:
     front = split_frontmatter("---\ntitle: x # comment\ndraft: on\nextra:\n  k: v\n---\nbody")
     assert front.meta == {"title": "x", "draft": True, "extra": {"k": "v"}}
