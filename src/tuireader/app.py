@@ -251,8 +251,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         """
         worker = get_current_worker()
         # While the screen is set up, before the first frame: OpenCC holds the GIL as it loads
-        # (~80 ms), which would freeze whatever is on screen at that moment.
-        load_dictionaries()
+        # (~80 ms), which would freeze whatever is on screen at that moment. On a thread of its
+        # own, so that the folder walk and the worker processes start meanwhile.
+        threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
         loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
         loaded: list[Article] = []
         self._loaded_so_far = loaded

@@ -128,6 +128,7 @@ _ASCII_SPACES = str.maketrans(dict.fromkeys("\t\n\v\f\r\x1c\x1d\x1e\x1f", " "))
 
 
 _converters: dict[str, opencc.OpenCC] = {}
+_converters_lock = threading.Lock()
 
 
 def _convert(config: str, text: str) -> str:
@@ -137,7 +138,10 @@ def _convert(config: str, text: str) -> str:
 def _converter(config: str) -> opencc.OpenCC:
     converter = _converters.get(config)
     if converter is None:
-        converter = _converters.setdefault(config, opencc.OpenCC(config))
+        with _converters_lock:  # two threads would each load the dictionaries (~80 ms)
+            converter = _converters.get(config)
+            if converter is None:
+                converter = _converters[config] = opencc.OpenCC(config)
     return converter
 
 
