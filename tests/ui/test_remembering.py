@@ -198,6 +198,7 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
         # Like every step above, waited for rather than checked at once: under a full suite's
         # load the notice came after the check about once in ten runs.
         await wait_for(pilot, lambda: "deleted" in str(app.query_one("#reader-status").render()))
+        await pilot.pause(0.5)  # longer than the sidebar's open debounce
         assert reader.article is not None and reader.article.path == "renamed.md"  # still open
 
 

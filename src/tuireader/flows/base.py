@@ -124,8 +124,11 @@ class ReaderBase(App[None]):
             return False, False
         return not self.state.is_read(article.id), self.state.is_bookmarked(article.id)
 
-    def _refresh_rows(self, keep_id: str | None = None) -> None:
-        """Rebuild the sidebar (browse list or hits) after a filter, order or data change."""
+    def _refresh_rows(self, keep_id: str | None = None, *, announce: bool = True) -> None:
+        """Rebuild the sidebar (browse list or hits) after a filter, order or data change.
+
+        Without `announce`, a browse list's new cursor row is not opened.
+        """
         sidebar = self.query_one(ArticleList)
         if keep_id is None and sidebar.current is not None:
             keep_id = sidebar.current.id
@@ -135,7 +138,7 @@ class ReaderBase(App[None]):
             return
         empty = "No articles match the filter." if self.library.articles else "No articles."
         sidebar.empty_message = empty
-        sidebar.set_rows([Row(a) for a in self.ordered], cursor_id=keep_id)
+        sidebar.set_rows([Row(a) for a in self.ordered], cursor_id=keep_id, announce=announce)
         self._update_status()
 
     def _update_status(self) -> None:

@@ -67,7 +67,9 @@ class LiveReloadFlow(ReaderBase):
                     self.index.add(article)
         if self.search_state is not None and self.index is not None:
             self._search(self.index, self.search_state.query)
-        self._refresh_rows()
+        # A deleted open article stays on screen, marked deleted, until the reader moves on: the
+        # cursor's new row is not opened in its place.
+        self._refresh_rows(announce=open_id is None or open_id in self.library)
         if open_id is not None:
             if open_id in self.library:
                 if reader.article is not None and reader.article.path in changed_paths:

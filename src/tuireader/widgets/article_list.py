@@ -105,9 +105,18 @@ class ArticleList(ScrollView, can_focus=True):
         return None
 
     def set_rows(
-        self, rows: list[Row], *, cursor_id: str | None = None, hits: bool = False
+        self,
+        rows: list[Row],
+        *,
+        cursor_id: str | None = None,
+        hits: bool = False,
+        announce: bool = True,
     ) -> None:
-        """Replace the rows; keep the cursor on `cursor_id` when it is among them."""
+        """Replace the rows; keep the cursor on `cursor_id` when it is among them.
+
+        The row under the cursor is announced (`Highlighted`, which opens it) unless `announce`
+        is false.
+        """
         self._rows = rows
         self._row_height = 2 if hits else 1
         self._cache.clear()
@@ -115,7 +124,10 @@ class ArticleList(ScrollView, can_focus=True):
         if cursor_id is not None:
             position = next((i for i, r in enumerate(rows) if r.article.id == cursor_id), 0)
         self.virtual_size = Size(self.size.width, len(rows) * self._row_height)
-        self.cursor = position
+        if announce:
+            self.cursor = position
+        else:
+            self.set_reactive(ArticleList.cursor, position)
         self.scroll_to(
             y=max(0, position * self._row_height - self.size.height // 2), animate=False, force=True
         )
