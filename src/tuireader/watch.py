@@ -233,15 +233,13 @@ def _changes_from_a_process(
 
 def _watch_here(root: str, pipe: Connection, options: _Options) -> None:
     """The watcher process: sends each raw change set, or one line saying why it stopped."""
-    quiet_worker()
-    parent = os.getppid()
+    quiet_worker()  # which also ends this process soon after the app, however the app ended
     try:
         for raw_changes in watchfiles.watch(
             root,
             watch_filter=ChangeTracker(Path(root), ()).accepts,
             debounce=options.debounce_ms,
             step=options.step_ms,
-            stop_event=_ParentGone(parent),
             rust_timeout=_IDLE_WAKE_MS,
             yield_on_timeout=True,
             raise_interrupt=False,
@@ -254,16 +252,6 @@ def _watch_here(root: str, pipe: Connection, options: _Options) -> None:
     except Exception as error:  # the folder went away, too many watches...: said, not raised
         with contextlib.suppress(OSError):
             pipe.send(f"{type(error).__name__}: {error}")
-
-
-class _ParentGone:
-    """Stops the watcher process if the app died without stopping it (killed, crashed)."""
-
-    def __init__(self, parent: int) -> None:
-        self._parent = parent
-
-    def is_set(self) -> bool:
-        return os.getppid() != self._parent
 
 
 def _walk_articles(root: Path, top: Path) -> Iterator[str]:
