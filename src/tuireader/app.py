@@ -287,10 +287,11 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             # The rows too: building 100k of them on the event loop stalled it for 0.3 s.
             listing = self._listing(library)
             self.post_message(LoadDone(result, library, listing))
-            index = loader.cached_index() or SearchIndex.build(result.articles)
+            index = loader.cached_index() or SearchIndex.build(result.articles, filter_later=True)
             if worker.is_cancelled:
                 return
             self.post_message(IndexReady(index))
+            index.complete_filter()
             # Articles and postings live as long as the app: keep the cyclic GC from walking
             # them again on every full collection (seconds at 100k articles).
             gc.freeze()

@@ -336,8 +336,13 @@ def _meta_path(meta: dict[str, object] | None) -> str:
 
 def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, bool]:
     """Read a file safely: (data, None, truncated) or (None, one-line reason, False)."""
-    target = path
-    if os.path.islink(path):
+    try:
+        # O_NOFOLLOW: a symlink fails with ELOOP and is looked at only then (an lstat of every
+        # file cost ~10 µs of the ~170 it takes to read and parse one).
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if error.errno != errno.ELOOP or not os.path.islink(path):
+            return None, f"skipped: {_os_reason(error)}", False
         try:
             target = os.path.realpath(path, strict=True)
         except OSError as error:
@@ -346,27 +351,33 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
             return None, "skipped: broken symlink", False
         if os.path.commonpath([root_real, target]) != root_real:
             return None, "skipped: symlink points outside the folder", False
-    try:
-        fd = os.open(target, _OPEN_FLAGS)
-    except OSError as error:
-        return None, f"skipped: {_os_reason(error)}", False
+        try:
+            fd = os.open(target, _OPEN_FLAGS)
+        except OSError as error:
+            return None, f"skipped: {_os_reason(error)}", False
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None, f"skipped: not a regular file ({_file_type(info.st_mode)})", False
         chunks: list[bytes] = []
         remaining = MAX_FILE_BYTES + 1
+        # One read for the size fstat gave and one byte more: once that much is read and the
+        # byte was not there, the file is whole without the read that would return nothing.
+        want = min(remaining, info.st_size + 1)
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1024 * 1024))
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
+            if len(chunk) < want and MAX_FILE_BYTES + 1 - remaining == info.st_size:
+                break
+            want = min(remaining, 1024 * 1024)
     except OSError as error:
         return None, f"skipped: {_os_reason(error)}", False
     finally:
         os.close(fd)
-    data = b"".join(chunks)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) <= MAX_FILE_BYTES:
         return data, None, False
     data = data[:MAX_FILE_BYTES]

@@ -97,6 +97,25 @@ def test_a_phrase_with_an_absent_triple_is_answered_without_checks() -> None:
     assert index.count("模型的模型") == 0
 
 
+def test_an_index_searches_while_its_triple_filter_is_made_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search_module, "_FILTER_BATCH_DOCS", 16)  # the filter is filled in parts
+    docs = [article(n, "模型的能力 的模型 型的") for n in range(30)]
+    docs += [article(99, "的模型的模型")]
+    index = SearchIndex.build(docs, filter_later=True)
+    trigrams = index._snapshot.trigrams
+    assert trigrams.may_contain("型的模") and not trigrams.complete  # not ruled out yet
+    assert {hit.id for hit in index.search("模型的模型").hits} == {"a99"}
+    index.complete_filter()
+    assert trigrams.complete and not trigrams.may_contain("型能模")
+    assert trigrams.may_contain("型的模")  # a99 has it, in the filter's last part
+    assert {hit.id for hit in index.search("模型的模型").hits} == {"a99"}
+    assert index.search("型能模").hits == []
+    complete = SearchIndex.build(docs)._snapshot.trigrams.flags
+    assert (trigrams.flags == complete).all()
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet="ab模型 的-", max_size=60), st.text(alphabet="ab模型 的-", min_size=1))
 def test_triple_filter_agrees_with_substring(text: str, needle: str) -> None:
