@@ -103,7 +103,7 @@ def test_an_index_searches_while_its_triple_filter_is_made_later(
     monkeypatch.setattr(search_module, "_FILTER_BATCH_DOCS", 16)  # the filter is filled in parts
     docs = [article(n, "模型的能力 的模型 型的") for n in range(30)]
     docs += [article(99, "的模型的模型")]
-    index = SearchIndex.build(docs, filter_later=True)
+    index = SearchIndex.build(docs, finish_later=True)
     trigrams = index._snapshot.trigrams
     assert trigrams.may_contain("型的模") and not trigrams.complete  # not ruled out yet
     assert {hit.id for hit in index.search("模型的模型").hits} == {"a99"}
