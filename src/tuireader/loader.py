@@ -332,7 +332,7 @@ class _WalkElsewhere:
         self._future: Future[tuple[list[tuple[str, Stamp | None]], list[Problem], int]] | None
         try:
             self._pool = ProcessPoolExecutor(
-                1, mp_context=spawn_context(), initializer=quiet_worker
+                1, mp_context=spawn_context(), initializer=quiet_worker, initargs=(os.getpid(),)
             )
             self._future = self._pool.submit(walk_folder, str(root))
         except (OSError, ValueError, RuntimeError):
@@ -419,6 +419,7 @@ class _Parsing:
                 self.workers,
                 mp_context=spawn_context(),
                 initializer=quiet_worker,
+                initargs=(os.getpid(),),
             )
         except (OSError, ValueError, RuntimeError):
             self._no_pool = True

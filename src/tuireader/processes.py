@@ -47,17 +47,18 @@ def _start_resource_tracker() -> None:
             sys.stderr = saved
 
 
-def quiet_worker() -> None:
-    """Set up a helper process: quiet, and ending with the app.
+def quiet_worker(app_pid: int) -> None:
+    """Set up a helper process of the app whose pid is `app_pid`: quiet, and ending with it.
 
     Helpers inherit the terminal the app draws on; a stray warning would scribble over it, so
-    their stdout and stderr go to the null device.
+    their stdout and stderr go to the null device. The app's pid is passed, not read here: an
+    app that died before its helper got this far would otherwise leave it an orphan for good.
     """
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
     os.close(null)
-    _end_with_parent(os.getppid())
+    _end_with_parent(app_pid)
 
 
 def _end_with_parent(parent: int) -> None:

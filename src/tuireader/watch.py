@@ -210,7 +210,10 @@ def _changes_from_a_process(
     context = spawn_context()
     ours, theirs = context.Pipe(duplex=False)
     process = context.Process(
-        target=_watch_here, args=(str(root), theirs, options), name="tuireader-watch", daemon=True
+        target=_watch_here,
+        args=(str(root), theirs, options, os.getpid()),
+        name="tuireader-watch",
+        daemon=True,
     )
     process.start()
     theirs.close()
@@ -231,9 +234,9 @@ def _changes_from_a_process(
         process.join(timeout=2)
 
 
-def _watch_here(root: str, pipe: Connection, options: _Options) -> None:
+def _watch_here(root: str, pipe: Connection, options: _Options, app_pid: int) -> None:
     """The watcher process: sends each raw change set, or one line saying why it stopped."""
-    quiet_worker()  # which also ends this process soon after the app, however the app ended
+    quiet_worker(app_pid)  # which also ends this process soon after the app, however it ended
     try:
         for raw_changes in watchfiles.watch(
             root,

@@ -13,7 +13,9 @@ from tuireader.processes import quiet_worker, spawn_context
 
 def _app_with_a_busy_worker(pid_file: str) -> None:
     """Stands for the app: starts a pool worker that stays busy, says its pid, then waits."""
-    pool = ProcessPoolExecutor(1, mp_context=spawn_context(), initializer=quiet_worker)
+    pool = ProcessPoolExecutor(
+        1, mp_context=spawn_context(), initializer=quiet_worker, initargs=(os.getpid(),)
+    )
     worker = pool.submit(os.getpid).result()
     pool.submit(time.sleep, 120)
     Path(pid_file).write_text(str(worker))
@@ -43,3 +45,17 @@ def test_a_worker_ends_when_the_app_is_killed(tmp_path: Path) -> None:
     while _running(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _running(worker)
+
+
+def _helper_of_an_app_already_gone() -> None:
+    quiet_worker(app_pid=os.getppid() + 1)  # not this process's parent: that app has died
+    time.sleep(60)
+
+
+def test_a_helper_whose_app_died_before_it_started_ends() -> None:
+    helper = spawn_context().Process(target=_helper_of_an_app_already_gone)
+    helper.start()
+    deadline = time.monotonic() + 20
+    while helper.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert helper.exitcode == 1
