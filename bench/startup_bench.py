@@ -204,11 +204,12 @@ def _first_paint(widget: type[Any], has_titles: Callable[[Any], bool]) -> dict[s
 
 def child_app(folder: str) -> dict[str, Any]:
     """The real app, headless: launch → first frame with titles, → `app.index is not None`."""
-    from tuireader.app import TuiReaderApp
+    from tuireader.cli import open_app  # as the command opens it (it may start loading first)
+
+    app = open_app(Path(folder))
+    imported = time.time()
     from tuireader.widgets.article_list import ArticleList
 
-    imported = time.time()
-    app = TuiReaderApp(Path(folder))
     marks: dict[str, Any] = {"imported": imported}
     painted = _first_paint(ArticleList, lambda sidebar: bool(sidebar.rows))
 

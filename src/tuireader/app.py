@@ -42,7 +42,7 @@ from tuireader.flows.marks import MarkFlow
 from tuireader.flows.reading import ReadingFlow
 from tuireader.flows.searching import SearchFlow
 from tuireader.library import Library
-from tuireader.loader import CorpusLoader
+from tuireader.loader import CorpusLoader, LoadAhead
 from tuireader.normalize import load_dictionaries
 from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
@@ -122,7 +122,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         config_notices: Iterable[str] = (),
         watch: bool = True,
         use_cache: bool = True,
+        loading: LoadAhead | None = None,
     ) -> None:
+        """`loading`, if given, is this folder's load, started before the UI (see `LoadAhead`)."""
         super().__init__()
         self.corpus_root = corpus_root
         self.config = config or Config()
@@ -147,6 +149,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._loaded_once = False
         self._loading = "loading…"
         self._use_cache = use_cache
+        self._ahead = loading
         # What the loading thread has so far, for searching by plain scan until the index is
         # ready (it only appends; a scan reads the length first, then up to it).
         self._loaded_so_far: list[Article] = []
@@ -237,6 +240,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # However the app ends (q, ctrl+c, a test harness), stop the watcher and keep the state.
         # The widgets are gone by now: positions were recorded on each tick and on quit.
         self._stop_watching.set()
+        if self._ahead is not None:
+            self._ahead.close()  # never taken over: the app ended before it mounted
         if self.state is not None:
             self.state.save()
 
@@ -255,7 +260,12 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # On a thread of its own, so that the folder walk and the worker processes start
         # meanwhile. (Loaded after the index instead, it was a 100 ms stall at 10k articles.)
         threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
-        loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
+        ahead, self._ahead = self._ahead, None  # taken once: a reload loads afresh
+        if ahead is not None:
+            loader, batches = ahead.loader, iter(ahead)
+        else:
+            loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
+            batches = iter(loader)
         loaded: list[Article] = []
         self._loaded_so_far = loaded
         self._plain_scan = PlainScan(loaded)
@@ -265,7 +275,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # cold 100k load); the records hold no cycles, so it waits until loading is done.
         gc.disable()
         try:
-            for batch in loader:
+            for batch in batches:
                 if worker.is_cancelled:
                     return
                 loaded.extend(batch.articles)
@@ -299,6 +309,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             loader.save_cache(index)
             index.keep_texts_decoded(lambda: worker.is_cancelled)
         finally:
+            if ahead is not None:
+                ahead.close()
             gc.enable()
             loader.close()
 

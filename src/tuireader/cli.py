@@ -7,11 +7,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tuireader
 from tuireader.articles import Article
 from tuireader.text import sanitize_line
+
+if TYPE_CHECKING:
+    from tuireader.app import TuiReaderApp
 
 SUBCOMMANDS = ("list", "search")
 
@@ -106,10 +109,20 @@ def _run_app(args: argparse.Namespace) -> int:
 
     config, notices = load_config()
     folder = _resolve_folder(args.corpus or args.path or config.corpus)
+    open_app(folder, config=config, config_notices=notices, watch=not args.no_watch).run()
+    return 0
+
+
+def open_app(folder: Path, **options: Any) -> TuiReaderApp:
+    """The app for `folder` (`TuiReaderApp` takes `options`); a folder with nothing cached
+    starts loading first, so that it is walked, and the worker processes start, while Textual
+    is imported (see `LoadAhead`)."""
+    from tuireader.loader import CorpusLoader, LoadAhead
+
+    loading = LoadAhead(CorpusLoader(folder)) if LoadAhead.worth_it(folder) else None
     from tuireader.app import TuiReaderApp
 
-    TuiReaderApp(folder, config=config, config_notices=notices, watch=not args.no_watch).run()
-    return 0
+    return TuiReaderApp(folder, loading=loading, **options)
 
 
 def _article_json(article: Article) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import queue
+import threading
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -319,6 +321,57 @@ class CorpusLoader:
             parts = index.to_parts()
             if parts is not None:
                 cache.write_index_parts(self.root, self.fingerprint(), *parts)
+
+
+class LoadAhead:
+    """Iterates a `CorpusLoader` on a thread of its own from now on, keeping its batches.
+
+    The command starts one before it imports the UI: Textual's import and start take ~0.5 s on
+    one core, and meanwhile the folder is walked, the first titles are parsed and the worker
+    processes start on the other. Iterate it once, from one thread; then use `loader` as usual.
+    """
+
+    @staticmethod
+    def worth_it(root: Path) -> bool:
+        """Whether to load `root` ahead: when nothing of it is cached.
+
+        Then loading starts with the walk and the worker processes' start, which run beside the
+        UI's import (10k articles, cold: search-ready 0.1-0.3 s sooner, 5 pairs of 5 and 11 of
+        16). A cached load decodes in this process instead, and slowed the import so much that
+        the first frame of 100k articles came at 1.7 s instead of 0.8 s.
+        """
+        path = cache.cache_path(root, "articles")
+        return path is None or not path.exists()
+
+    def __init__(self, loader: CorpusLoader) -> None:
+        self.loader = loader
+        self._batches: queue.SimpleQueue[LoadBatch | BaseException | None] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        # As for the whole load (see `_gc_paused`): the collector would walk the waiting batches.
+        gc.disable()
+        self._thread = threading.Thread(target=self._run, name="tuireader-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for batch in self.loader:
+                self._batches.put(batch)
+                if self._stop.is_set():
+                    break  # leaving the loop closes the loader and its workers
+            self._batches.put(None)
+        except BaseException as error:  # raised again in the thread that iterates
+            self._batches.put(error)
+
+    def __iter__(self) -> Iterator[LoadBatch]:
+        while (item := self._batches.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+        self._thread.join()
+
+    def close(self) -> None:
+        """Stop after the batch being made (the loader's workers stop with it)."""
+        self._stop.set()
 
 
 class _WalkElsewhere:

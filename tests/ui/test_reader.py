@@ -342,9 +342,9 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
     release = threading.Event()
     real_build = app_module.SearchIndex.build
 
-    def slow_build(articles: list[Article]) -> app_module.SearchIndex:
+    def slow_build(articles: list[Article], **options: Any) -> app_module.SearchIndex:
         release.wait(20)
-        return real_build(articles)
+        return real_build(articles, **options)
 
     monkeypatch.setattr(app_module.SearchIndex, "build", staticmethod(slow_build))
     app = TuiReaderApp(corpus, use_cache=False)
@@ -370,3 +370,25 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
         assert app.search_state is not None and app.search_state.source == ""
         assert str(app.query_one("#search").border_subtitle) == "2 hits"
         assert {app.articles[h.id].title for h in app.search_state.results.hits} == scanned
+
+
+async def test_the_command_starts_loading_a_folder_with_nothing_cached_before_the_ui(
+    corpus: Path,
+) -> None:
+    from tuireader.cli import open_app
+
+    first = open_app(corpus)
+    assert first._ahead is not None  # the load runs while Textual is imported and starts
+    async with first.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert len(first.query_one(ArticleList).rows) == 3
+        assert first.search_state is None
+        await pilot.press("slash", *"强化学习")
+        await settle(pilot)
+        assert first.search_state is not None and len(first.search_state.results.hits) == 2
+    # Cached now: a cached load decodes in the app's process, so it waits for the UI.
+    again = open_app(corpus)
+    assert again._ahead is None
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert len(again.query_one(ArticleList).rows) == 3

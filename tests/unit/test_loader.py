@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -529,3 +530,44 @@ def test_an_unchanged_folder_gets_its_date_order_from_the_cache(
     assert not Library(again.result().articles[1:]).use_date_order(order)
     (folder / "part2" / "n2.md").write_text("# 改\n\n正文\n", "utf-8")
     assert CorpusLoader(folder).cached_date_order() is None
+
+
+def test_loading_ahead_gives_the_same_batches_and_result(folder: Path) -> None:
+    ahead = loader.LoadAhead(CorpusLoader(folder, workers=1))
+    ids = [a.id for batch in ahead for a in batch.articles]
+    assert sorted(ids) == sorted(a.id for a in plain(folder).articles)
+    same(ahead.loader.result(), plain(folder))
+
+
+def test_loading_ahead_stops_when_closed(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "FIRST_FILES", 2)
+    monkeypatch.setattr(loader, "CHUNK_FILES", 2)
+    real_read = loader.read_files
+
+    def slow_read(root: str, files: list[loader.FoundFile]) -> object:
+        time.sleep(0.05)  # 20 chunks: a second in all, so closing surely comes first
+        return real_read(root, files)
+
+    monkeypatch.setattr(loader, "read_files", slow_read)
+    ahead = loader.LoadAhead(CorpusLoader(folder, use_cache=False, workers=1))
+    ahead.close()
+    batches = list(ahead)
+    assert sum(len(b.articles) for b in batches) < len(plain(folder).articles)
+
+
+def test_loading_ahead_raises_in_the_thread_that_iterates(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(root: str, files: list[loader.FoundFile]) -> object:
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(loader, "read_files", broken)
+    ahead = loader.LoadAhead(CorpusLoader(folder, use_cache=False, workers=1))
+    with pytest.raises(MemoryError, match="out of memory"):
+        list(ahead)
+
+
+def test_loading_ahead_is_for_folders_with_nothing_cached(folder: Path) -> None:
+    assert loader.LoadAhead.worth_it(folder)
+    CorpusLoader(folder).save_cache()
+    assert not loader.LoadAhead.worth_it(folder)
