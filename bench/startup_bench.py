@@ -96,7 +96,7 @@ def large_articles() -> dict[str, str]:
 
 
 class _DescendantMemory:
-    """The largest peak RSS (VmHWM) of any descendant of a process, sampled every 20 ms from /proc.
+    """The largest peak RSS (VmHWM) of the helper processes under a process, sampled every 20 ms.
 
     Sampled from the benchmark's parent, not from the measured process: a sampling thread in the
     app took the GIL 50 times a second (~7 % of its samples under py-spy). `ru_maxrss` of the
@@ -115,6 +115,11 @@ class _DescendantMemory:
         while not self._stop.wait(0.02):
             for pid in _descendants(self._pid):
                 try:
+                    # Only once it runs Python's multiprocessing: between vfork and exec a
+                    # child still shares its parent's memory, and its VmHWM is the parent's.
+                    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                        if b"multiprocessing" not in cmdline.read():
+                            continue
                     with open(f"/proc/{pid}/status") as status:
                         for line in status:
                             if line.startswith("VmHWM:"):
