@@ -147,6 +147,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self.watching = threading.Event()
         """Set once the folder watcher runs: changes made after that are seen."""
         self._loaded_once = False
+        # The article open when the folder was last left, read before loading opens any.
+        self._remembered_id: str | None = None
         self._loading = "loading…"
         self._use_cache = use_cache
         self._ahead = loading
@@ -177,6 +179,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
 
     def on_mount(self) -> None:
         self.state, notices = StateStore().open(self.corpus_root)
+        self._remembered_id = self.state.selected_id
         for notice in [*self._config_notices, *notices]:
             self.notify(notice, severity="warning", markup=False, timeout=10)
         binding_ids = [b.id for b in self._all_bindings() if b.id]
@@ -326,7 +329,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._loading = f"loading {done:,}/{total:,} files"
         if partial is not None and not self._loaded_once:
             self.library = partial
-            self._refresh_rows(self.state.selected_id if self.state else None)
+            self._refresh_rows(self._remembered_id)
         self._update_status()
 
     def _listing(self, library: Library) -> tuple[tuple[object, ...], list[Row]]:
@@ -352,8 +355,12 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             self.state.prune(self.library.articles.keys())
         sidebar = self.query_one(ArticleList)
         keep_id = sidebar.current.id if sidebar.current else None
-        if not self._loaded_once and self.state is not None:
-            keep_id = self.state.selected_id
+        if not self._loaded_once:
+            # The first titles' top was opened for the reader, not chosen: unless they moved
+            # down that list, the full one opens on the article remembered from last time, or
+            # on its own top (the newest), not on the newest of the first files found.
+            moved = sidebar.cursor > 0 and keep_id != self._remembered_id
+            keep_id = keep_id if moved else self._remembered_id
         self._loaded_once = True
         if self.search_state is not None and self.search_state.source:
             self._run_search(self.search_state.query)  # the scan covers every title now

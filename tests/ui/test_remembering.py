@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from tests.ui.conftest import settle, sidebar_lines, wait_until_ready
+from tuireader import loader
 from tuireader.app import TuiReaderApp
 from tuireader.config import Config
 from tuireader.widgets.article_list import ArticleList
@@ -131,6 +134,56 @@ async def test_restore_selection_position_and_state_on_restart(corpus: Path) -> 
         assert second.state is not None
         marked = [a.title for a in second.ordered if second.state.is_bookmarked(a.id)]
         assert marked == ["AI 日报：模型发布"]
+
+
+def _first_file_shown_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading shows the first file found (digest.md) for a while before the rest."""
+    monkeypatch.setattr(loader, "FIRST_FILES", 1)
+    real_read = loader.read_files
+
+    def read(root: str, files: list[loader.FoundFile]) -> object:
+        if files[0].relative != "digest.md":
+            time.sleep(0.6)  # long enough for the first titles' top to be opened
+        return real_read(root, files)
+
+    monkeypatch.setattr(loader, "read_files", read)
+
+
+async def test_a_first_visit_opens_on_the_newest_not_the_first_file_found(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _first_file_shown_alone(monkeypatch)
+    app = TuiReaderApp(corpus, use_cache=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: len(app.query_one(ArticleList).rows) == 1)
+        await settle(pilot, 0.3)
+        assert app.query_one(ArticleView).article is not None  # the digest, opened meanwhile
+        await wait_until_ready(pilot)
+        await settle(pilot)
+        sidebar = app.query_one(ArticleList)
+        assert len(sidebar.rows) == 3 and sidebar.cursor == 0
+        reader = app.query_one(ArticleView)
+        assert reader.article is not None and reader.article.title == "Andrej Karpathy 谈智能体"
+
+
+async def test_the_remembered_article_is_kept_though_the_first_titles_lack_it(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("G")  # the oldest: 人工智慧的六大轉變
+        await settle(pilot)
+        await pilot.press("q")
+    _first_file_shown_alone(monkeypatch)
+    again = TuiReaderApp(corpus, use_cache=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: len(again.query_one(ArticleList).rows) == 1)
+        await wait_until_ready(pilot)
+        await settle(pilot)
+        reader = again.query_one(ArticleView)
+        assert reader.article is not None and reader.article.title == "人工智慧的六大轉變"
+        assert again.query_one(ArticleList).cursor == 2
 
 
 async def test_corrupt_state_and_config_files_are_survivable(corpus: Path, tmp_path: Path) -> None:
