@@ -361,7 +361,7 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
             return None, f"skipped: not a regular file ({_file_type(info.st_mode)})", False
         chunks: list[bytes] = []
         remaining = MAX_FILE_BYTES + 1
-        # One read for the size fstat gave and one byte more: once that much is read and the
+        # One read for the size fstat gave and one byte more: once that size is read and the
         # byte was not there, the file is whole without the read that would return nothing.
         want = min(remaining, info.st_size + 1)
         while remaining > 0:
@@ -370,7 +370,8 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
-            if len(chunk) < want and MAX_FILE_BYTES + 1 - remaining == info.st_size:
+            whole = MAX_FILE_BYTES + 1 - remaining == info.st_size
+            if len(chunk) < want and whole:
                 break
             want = min(remaining, 1024 * 1024)
     except OSError as error:
