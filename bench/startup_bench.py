@@ -209,7 +209,7 @@ def _first_paint(widget: type[Any], has_titles: Callable[[Any], bool]) -> dict[s
 
 def child_app(folder: str) -> dict[str, Any]:
     """The real app, headless: launch → first frame with titles, → `app.index is not None`."""
-    from tuireader.cli import open_app  # as the command opens it (it may start loading first)
+    from tuireader.cli import open_app  # as the command opens it (workers may start first)
 
     app = open_app(Path(folder))
     imported = time.time()

@@ -15,6 +15,7 @@ import gc
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -42,7 +43,7 @@ from tuireader.flows.marks import MarkFlow
 from tuireader.flows.reading import ReadingFlow
 from tuireader.flows.searching import SearchFlow
 from tuireader.library import Library
-from tuireader.loader import CorpusLoader, LoadAhead
+from tuireader.loader import CorpusLoader
 from tuireader.normalize import load_dictionaries
 from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
@@ -122,9 +123,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         config_notices: Iterable[str] = (),
         watch: bool = True,
         use_cache: bool = True,
-        loading: LoadAhead | None = None,
+        workers: ProcessPoolExecutor | None = None,
     ) -> None:
-        """`loading`, if given, is this folder's load, started before the UI (see `LoadAhead`)."""
+        """`workers`: this folder's parsing workers, already started (`loader.start_workers`)."""
         super().__init__()
         self.corpus_root = corpus_root
         self.config = config or Config()
@@ -151,7 +152,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._remembered_id: str | None = None
         self._loading = "loading…"
         self._use_cache = use_cache
-        self._ahead = loading
+        self._started_workers = workers
         # What the loading thread has so far, for searching by plain scan until the index is
         # ready (it only appends; a scan reads the length first, then up to it).
         self._loaded_so_far: list[Article] = []
@@ -243,8 +244,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # However the app ends (q, ctrl+c, a test harness), stop the watcher and keep the state.
         # The widgets are gone by now: positions were recorded on each tick and on quit.
         self._stop_watching.set()
-        if self._ahead is not None:
-            self._ahead.close()  # never taken over: the app ended before it mounted
+        if self._started_workers is not None:  # the app ended before it loaded
+            self._started_workers.shutdown(wait=False, cancel_futures=True)
         if self.state is not None:
             self.state.save()
 
@@ -263,12 +264,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # On a thread of its own, so that the folder walk and the worker processes start
         # meanwhile. (Loaded after the index instead, it was a 100 ms stall at 10k articles.)
         threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
-        ahead, self._ahead = self._ahead, None  # taken once: a reload loads afresh
-        if ahead is not None:
-            loader, batches = ahead.loader, iter(ahead)
-        else:
-            loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache)
-            batches = iter(loader)
+        started, self._started_workers = self._started_workers, None  # for the first load
+        loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache, started=started)
         loaded: list[Article] = []
         self._loaded_so_far = loaded
         self._plain_scan = PlainScan(loaded)
@@ -278,7 +275,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # cold 100k load); the records hold no cycles, so it waits until loading is done.
         gc.disable()
         try:
-            for batch in batches:
+            for batch in loader:
                 if worker.is_cancelled:
                     return
                 loaded.extend(batch.articles)
@@ -312,8 +309,6 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             loader.save_cache(index)
             index.keep_texts_decoded(lambda: worker.is_cancelled)
         finally:
-            if ahead is not None:
-                ahead.close()
             gc.enable()
             loader.close()
 

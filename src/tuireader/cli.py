@@ -114,15 +114,14 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def open_app(folder: Path, **options: Any) -> TuiReaderApp:
-    """The app for `folder` (`TuiReaderApp` takes `options`); a folder with nothing cached
-    starts loading first, so that it is walked, and the worker processes start, while Textual
-    is imported (see `LoadAhead`)."""
-    from tuireader.loader import CorpusLoader, LoadAhead
+    """The app for `folder` (`TuiReaderApp` takes `options`); the worker processes that will
+    parse it start first, while Textual is imported (see `loader.start_workers`)."""
+    from tuireader.loader import start_workers
 
-    loading = LoadAhead(CorpusLoader(folder)) if LoadAhead.worth_it(folder) else None
+    workers = start_workers(folder)
     from tuireader.app import TuiReaderApp
 
-    return TuiReaderApp(folder, loading=loading, **options)
+    return TuiReaderApp(folder, workers=workers, **options)
 
 
 def _article_json(article: Article) -> dict[str, Any]:

@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import queue
-import threading
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -93,10 +91,19 @@ class CorpusLoader:
     it finished yields nothing. `close()` (or leaving the iteration early) stops the workers.
     """
 
-    def __init__(self, root: Path, *, use_cache: bool = True, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        use_cache: bool = True,
+        workers: int | None = None,
+        started: ProcessPoolExecutor | None = None,
+    ) -> None:
+        """`started`: worker processes from `start_workers`, which this loader then owns."""
         self.root = Path(root)
         self.use_cache = use_cache
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self._started = started
         self._root_real = os.path.realpath(root)
         self._records: dict[str, _Parsed] = {}
         self._scan_problems: list[Problem] = []
@@ -168,7 +175,7 @@ class CorpusLoader:
         total = 0
         hits: list[_Parsed] = []
         missing: list[FoundFile] = []
-        parsing = _Parsing(str(root), self.workers)
+        parsing = _Parsing(str(root), self.workers, self._started)
         self._pool_owner = parsing
         early = not shown  # a cold start shows the first files parsed, before the walk ends
         # The walk comes after the decoding, not beside it on a thread: both need the GIL, and
@@ -323,57 +330,6 @@ class CorpusLoader:
                 cache.write_index_parts(self.root, self.fingerprint(), *parts)
 
 
-class LoadAhead:
-    """Iterates a `CorpusLoader` on a thread of its own from now on, keeping its batches.
-
-    The command starts one before it imports the UI: Textual's import and start take ~0.5 s on
-    one core, and meanwhile the folder is walked, the first titles are parsed and the worker
-    processes start on the other. Iterate it once, from one thread; then use `loader` as usual.
-    """
-
-    @staticmethod
-    def worth_it(root: Path) -> bool:
-        """Whether to load `root` ahead: when nothing of it is cached.
-
-        Then loading starts with the walk and the worker processes' start, which run beside the
-        UI's import (10k articles, cold: search-ready 0.1-0.3 s sooner, 5 pairs of 5 and 11 of
-        16). A cached load decodes in this process instead, and slowed the import so much that
-        the first frame of 100k articles came at 1.7 s instead of 0.8 s.
-        """
-        path = cache.cache_path(root, "articles")
-        return path is None or not path.exists()
-
-    def __init__(self, loader: CorpusLoader) -> None:
-        self.loader = loader
-        self._batches: queue.SimpleQueue[LoadBatch | BaseException | None] = queue.SimpleQueue()
-        self._stop = threading.Event()
-        # As for the whole load (see `_gc_paused`): the collector would walk the waiting batches.
-        gc.disable()
-        self._thread = threading.Thread(target=self._run, name="tuireader-load", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            for batch in self.loader:
-                self._batches.put(batch)
-                if self._stop.is_set():
-                    break  # leaving the loop closes the loader and its workers
-            self._batches.put(None)
-        except BaseException as error:  # raised again in the thread that iterates
-            self._batches.put(error)
-
-    def __iter__(self) -> Iterator[LoadBatch]:
-        while (item := self._batches.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-        self._thread.join()
-
-    def close(self) -> None:
-        """Stop after the batch being made (the loader's workers stop with it)."""
-        self._stop.set()
-
-
 class _WalkElsewhere:
     """A `FolderWalk` run by a worker process; iterate it for its result (or a walk here)."""
 
@@ -414,10 +370,10 @@ class _Parsing:
     the time the walk ends.
     """
 
-    def __init__(self, root: str, workers: int) -> None:
+    def __init__(self, root: str, workers: int, started: ProcessPoolExecutor | None) -> None:
         self.root = root
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool = started
         self.submitted: dict[Future[_Results], list[FoundFile]] = {}
         self._no_pool = workers < 2
 
@@ -466,18 +422,9 @@ class _Parsing:
 
     def _start(self) -> bool:
         """Start the worker processes; False (and parsing stays here) if that is not possible."""
-        try:
-            # Workers import only `tuireader.corpus` (and what it needs) to start fast.
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=spawn_context(),
-                initializer=quiet_worker,
-                initargs=(os.getpid(),),
-            )
-        except (OSError, ValueError, RuntimeError):
-            self._no_pool = True
-            return False
-        return True
+        self.pool = _worker_pool(self.workers)
+        self._no_pool = self.pool is None
+        return self.pool is not None
 
     def close(self) -> None:
         if self.pool is not None:
@@ -486,6 +433,42 @@ class _Parsing:
 
 
 _Results = list[tuple[FoundFile, list[Article], list[Problem]]]
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor | None:
+    try:
+        # Workers import only `tuireader.corpus` (and what it needs) to start fast.
+        return ProcessPoolExecutor(
+            workers, mp_context=spawn_context(), initializer=quiet_worker, initargs=(os.getpid(),)
+        )
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
+def start_workers(root: Path) -> ProcessPoolExecutor | None:
+    """Start the worker processes for loading `root` now, if its load will need them.
+
+    For a command that has yet to import its UI: a worker takes 0.2-0.3 s to start, on the core
+    that Textual's import leaves idle. They are needed when nothing of the folder is cached and
+    it holds at least POOL_MIN_FILES article files; the walk that counts them stops there
+    (~15 ms). Hand the result to the `CorpusLoader` of that folder, which shuts it down.
+    """
+    workers = os.cpu_count() or 1
+    path = cache.cache_path(root, "articles")
+    if workers < 2 or (path is not None and path.exists()):
+        return None
+    found = 0
+    for files in FolderWalk(root):
+        found += len(files)
+        if found >= POOL_MIN_FILES:
+            break
+    else:
+        return None
+    pool = _worker_pool(workers)
+    if pool is not None:
+        for _ in range(workers):
+            pool.submit(os.getpid)  # the processes start on demand: one each
+    return pool
 
 
 def _problems(record: CachedFile) -> list[Problem]:

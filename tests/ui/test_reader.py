@@ -372,23 +372,25 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
         assert {app.articles[h.id].title for h in app.search_state.results.hits} == scanned
 
 
-async def test_the_command_starts_loading_a_folder_with_nothing_cached_before_the_ui(
-    corpus: Path,
+async def test_the_command_starts_the_parsing_workers_before_the_ui(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tuireader import loader
     from tuireader.cli import open_app
 
+    monkeypatch.setattr(loader, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
     first = open_app(corpus)
-    assert first._ahead is not None  # the load runs while Textual is imported and starts
+    assert first._started_workers is not None  # they start while Textual is imported
     async with first.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
+        assert first._started_workers is None  # handed to the load
         assert len(first.query_one(ArticleList).rows) == 3
-        assert first.search_state is None
         await pilot.press("slash", *"强化学习")
         await settle(pilot)
         assert first.search_state is not None and len(first.search_state.results.hits) == 2
-    # Cached now: a cached load decodes in the app's process, so it waits for the UI.
-    again = open_app(corpus)
-    assert again._ahead is None
+    again = open_app(corpus)  # cached now: nothing to parse, no workers
+    assert again._started_workers is None
     async with again.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         assert len(again.query_one(ArticleList).rows) == 3

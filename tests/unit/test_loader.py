@@ -7,7 +7,6 @@ import pickle
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -532,42 +531,18 @@ def test_an_unchanged_folder_gets_its_date_order_from_the_cache(
     assert CorpusLoader(folder).cached_date_order() is None
 
 
-def test_loading_ahead_gives_the_same_batches_and_result(folder: Path) -> None:
-    ahead = loader.LoadAhead(CorpusLoader(folder, workers=1))
-    ids = [a.id for batch in ahead for a in batch.articles]
-    assert sorted(ids) == sorted(a.id for a in plain(folder).articles)
-    same(ahead.loader.result(), plain(folder))
-
-
-def test_loading_ahead_stops_when_closed(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "FIRST_FILES", 2)
-    monkeypatch.setattr(loader, "CHUNK_FILES", 2)
-    real_read = loader.read_files
-
-    def slow_read(root: str, files: list[loader.FoundFile]) -> object:
-        time.sleep(0.05)  # 20 chunks: a second in all, so closing surely comes first
-        return real_read(root, files)
-
-    monkeypatch.setattr(loader, "read_files", slow_read)
-    ahead = loader.LoadAhead(CorpusLoader(folder, use_cache=False, workers=1))
-    ahead.close()
-    batches = list(ahead)
-    assert sum(len(b.articles) for b in batches) < len(plain(folder).articles)
-
-
-def test_loading_ahead_raises_in_the_thread_that_iterates(
+def test_workers_start_early_only_for_an_uncached_folder_that_needs_them(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(root: str, files: list[loader.FoundFile]) -> object:
-        raise MemoryError("out of memory")
-
-    monkeypatch.setattr(loader, "read_files", broken)
-    ahead = loader.LoadAhead(CorpusLoader(folder, use_cache=False, workers=1))
-    with pytest.raises(MemoryError, match="out of memory"):
-        list(ahead)
-
-
-def test_loading_ahead_is_for_folders_with_nothing_cached(folder: Path) -> None:
-    assert loader.LoadAhead.worth_it(folder)
-    CorpusLoader(folder).save_cache()
-    assert not loader.LoadAhead.worth_it(folder)
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    assert loader.start_workers(folder) is None  # 45 files: parsed in this process
+    monkeypatch.setattr(loader, "POOL_MIN_FILES", 10)
+    started = loader.start_workers(folder)
+    assert started is not None
+    pids = {started.submit(os.getpid).result() for _ in range(8)}
+    assert os.getpid() not in pids
+    early = CorpusLoader(folder, started=started)
+    same(early.result(), plain(folder))
+    assert early.parsed_files == early.result().files
+    early.save_cache()
+    assert loader.start_workers(folder) is None  # cached now: its load decodes here
