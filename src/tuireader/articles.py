@@ -114,11 +114,6 @@ class CachedArticle(Article):
     def body(self) -> str:
         return self._bodies[self._number]
 
-    @body.setter  # type: ignore[override]  # it is given the body's number, not a body
-    def body(self, number: int) -> None:
-        # Only `Article.__init__` gets here (instances are frozen): it is given the number.
-        object.__setattr__(self, "_number", number)
-
 
 _set_bodies = CachedArticle.__dict__["_bodies"].__set__
 _CACHED_SETTERS = tuple(
