@@ -30,11 +30,17 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in _DIGITS.findall(text))
+
+
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """Articles newest first by the date as written; undated ones after, highest number first.
 
     Undated folders are usually numbered series ("第 300 期", issue-300.md): a natural sort
-    puts 300 after 30, and descending order puts the latest issue on top.
+    puts 300 after 30, and descending order puts the latest issue on top. The numbers in the
+    title come first, because a series' title wording changes over the years (ruanyf's weekly
+    went from "周刊：第 108 期" to "周刊（第 407 期）：…", and by title alone 108 came first).
     """
     articles = list(articles)  # read twice below: a generator would lose the undated ones
     dated = [a for a in articles if a.date is not None]
@@ -43,7 +49,10 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     dated.sort(key=attrgetter("title"))
     dated.sort(key=_wall_clock)
     dated.reverse()
-    undated.sort(key=lambda a: (natural_key(a.title), natural_key(a.path), a.line), reverse=True)
+    undated.sort(
+        key=lambda a: (_numbers(a.title), natural_key(a.title), natural_key(a.path), a.line),
+        reverse=True,
+    )
     return dated + undated
 
 

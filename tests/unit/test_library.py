@@ -51,3 +51,13 @@ def test_newest_first_takes_a_generator_and_keeps_the_undated() -> None:
     dated = make("a", "A", date=datetime(2025, 1, 2))
     undated = make("b", "B")
     assert newest_first(a for a in [undated, dated]) == [dated, undated]
+
+
+def test_an_undated_series_is_ordered_by_its_numbers_though_its_titles_changed() -> None:
+    articles = [
+        make("old", "科技爱好者周刊：第 108 期"),
+        make("new", "科技爱好者周刊（第 407 期）：国家为什么需要开源软件？"),
+        make("mid", "科技爱好者周刊（第 200 期）：低期望，多尝试"),
+        make("none", "关于"),
+    ]
+    assert [a.id for a in newest_first(articles)] == ["new", "mid", "old", "none"]
