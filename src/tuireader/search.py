@@ -205,9 +205,19 @@ class _TermMatch:
 class SearchIndex:
     """An in-memory index of articles for exact, ranked full-text search."""
 
-    def __init__(self, snapshot: _Snapshot, slots: dict[str, int]) -> None:
+    def __init__(self, snapshot: _Snapshot) -> None:
         self._snapshot = snapshot
-        self._slots = slots
+        self._slots_by_id: dict[str, int] | None = None
+
+    @property
+    def _slots(self) -> dict[str, int]:
+        """The slot of each article by id: made on the first change (60 ms at 100k articles,
+        which a start would spend before search is ready), then kept up to date."""
+        if self._slots_by_id is None:
+            # Every slot is alive until the first change, which comes through here.
+            articles = self._snapshot.articles
+            self._slots_by_id = {article.id: slot for slot, article in enumerate(articles)}
+        return self._slots_by_id
 
     @classmethod
     def build(cls, articles: Sequence[Article], *, finish_later: bool = False) -> SearchIndex:
@@ -258,7 +268,7 @@ class SearchIndex:
         )
         if not finish_later:
             load_dictionaries()  # for query variants: now, not on the first keystroke
-        return cls(snapshot, {article.id: slot for slot, article in enumerate(unique)})
+        return cls(snapshot)
 
     def __len__(self) -> int:
         return self._snapshot.live_count
@@ -306,7 +316,10 @@ class SearchIndex:
         article list it was built from.
         """
         snapshot = self._snapshot
-        if snapshot.live_count != snapshot.size or len(self._slots) != snapshot.size:
+        slots = self._slots_by_id
+        if snapshot.live_count != snapshot.size or (
+            slots is not None and len(slots) != snapshot.size
+        ):
             return None
         self.complete_filter()
         arrays: dict[str, npt.NDArray[Any]] = {
@@ -341,12 +354,9 @@ class SearchIndex:
 
         Raises ValueError (or KeyError, TypeError) when the parts do not fit the articles.
         """
-        slots = {article.id: slot for slot, article in enumerate(articles)}
-        if len(slots) == len(articles):
-            unique = list(articles)  # the usual case: one dict of 100k ids, not two
-        else:
-            unique = list({article.id: article for article in articles}.values())
-            slots = {article.id: slot for slot, article in enumerate(unique)}
+        # Ids are unique in a loaded folder. Were two the same, `build` would have kept one, the
+        # sizes would differ here, and the index would be built again.
+        unique = list(articles)
         size = len(unique)
         if scalars["size"] != size or any(len(texts[name]) != size for name in _FIELD_NAMES):
             raise ValueError("the index was built from other articles")
@@ -384,7 +394,7 @@ class SearchIndex:
             trigrams=TrigramFilter.from_flags(arrays["trigrams"]),
         )
         # The dictionaries of query variants load on the first search, or with `finish()`.
-        return cls(snapshot, slots)
+        return cls(snapshot)
 
     # -- changes ---------------------------------------------------------------------------
 

@@ -381,16 +381,18 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
     monkeypatch.setattr(loader, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
     first = open_app(corpus)
-    assert first._started_workers is not None  # they start while Textual is imported
+    started = first._head_start
+    assert started is not None and started.workers is not None  # started before Textual's import
     async with first.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
-        assert first._started_workers is None  # handed to the load
+        assert first._head_start is None and started.workers is None  # handed to the load
         assert len(first.query_one(ArticleList).rows) == 3
         await pilot.press("slash", *"强化学习")
         await settle(pilot)
         assert first.search_state is not None and len(first.search_state.results.hits) == 2
-    again = open_app(corpus)  # cached now: nothing to parse, no workers
-    assert again._started_workers is None
+    again = open_app(corpus)  # cached now: nothing to parse, no workers (and a small walk)
+    assert again._head_start is not None
+    assert again._head_start.workers is None and again._head_start.walk is None
     async with again.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         assert len(again.query_one(ArticleList).rows) == 3

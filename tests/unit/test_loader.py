@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import subprocess
@@ -486,9 +487,9 @@ def test_a_large_cached_folder_is_walked_by_another_process(
     walked: list[str] = []
     real = loader._WalkElsewhere.__init__
 
-    def spy(self: loader._WalkElsewhere, root: Path) -> None:
+    def spy(self: loader._WalkElsewhere, root: Path, expected: str | None) -> None:
         walked.append(str(root))
-        real(self, root)
+        real(self, root, expected)
 
     monkeypatch.setattr(loader._WalkElsewhere, "__init__", spy)
     again = CorpusLoader(folder, workers=2)
@@ -496,6 +497,53 @@ def test_a_large_cached_folder_is_walked_by_another_process(
     assert walked == [str(folder)]
     assert again.parsed_files == 1 and again.cached_files == first.files - 1
     assert any("symlinked folder" in p.reason for p in again.result().problems)
+
+
+def test_an_unchanged_large_folder_is_not_compared_file_by_file(
+    folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder / "elsewhere").symlink_to(folder / "part0", target_is_directory=True)
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
+    first = CorpusLoader(folder)
+    first.save_cache(SearchIndex.build(first.result().articles))
+    for started in (loader.head_start(folder), None):  # walked ahead, or by the loader
+        again = CorpusLoader(folder, head_start=started)
+        same(again.result(), first.result())
+        walk = again._walk_elsewhere
+        assert isinstance(walk, loader._WalkElsewhere) and walk.unchanged
+        assert again.parsed_files == 0 and again.cached_files == first.result().files
+        assert again.fingerprint() == first.fingerprint()
+        assert again.cached_index() is not None
+        assert any("symlinked folder" in p.reason for p in again.result().problems)
+
+
+def test_a_walk_ahead_is_not_trusted_for_a_cache_it_was_not_started_for(
+    folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
+    first = load_corpus(folder)
+    path = cache_path(folder, "articles")
+    assert path is not None
+    saved = path.read_bytes()
+    # A later segment damaged after the walk began: the walk still finds the folder unchanged.
+    started = loader.head_start(folder)
+    data = bytearray(saved)
+    data[len(data) * 2 // 3] ^= 0xFF
+    path.write_bytes(bytes(data))
+    damaged = CorpusLoader(folder, head_start=started)
+    same(damaged.result(), first)
+    assert 0 < damaged.parsed_files <= first.files
+    # The cache saved again by another run after the walk began, with a file fewer.
+    path.write_bytes(saved)
+    started = loader.head_start(folder)
+    (folder / "part1" / "n1.md").unlink()
+    load_corpus(folder)
+    (folder / "part1" / "n1.md").write_text("# 回来了\n\n正文\n", "utf-8")
+    back = CorpusLoader(folder, head_start=started)
+    same(back.result(), plain(folder))
+    assert back.parsed_files == 1
 
 
 def test_a_cached_index_decoded_in_the_background_gives_the_same_results(
@@ -535,14 +583,67 @@ def test_workers_start_early_only_for_an_uncached_folder_that_needs_them(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
-    assert loader.start_workers(folder) is None  # 45 files: parsed in this process
+    none = loader.head_start(folder)  # 45 files: parsed in this process
+    assert none.workers is None and none.walk is None
     monkeypatch.setattr(loader, "POOL_MIN_FILES", 10)
-    started = loader.start_workers(folder)
-    assert started is not None
-    pids = {started.submit(os.getpid).result() for _ in range(8)}
+    started = loader.head_start(folder)
+    assert started.workers is not None and started.walk is None
+    pids = {started.workers.submit(os.getpid).result() for _ in range(8)}
     assert os.getpid() not in pids
-    early = CorpusLoader(folder, started=started)
+    early = CorpusLoader(folder, head_start=started)
+    assert started.workers is None  # the loader's now
     same(early.result(), plain(folder))
     assert early.parsed_files == early.result().files
     early.save_cache()
-    assert loader.start_workers(folder) is None  # cached now: its load decodes here
+    cached = loader.head_start(folder)  # cached now: its load decodes here, and walks here
+    assert cached.workers is None and cached.walk is None
+
+
+def test_a_large_cached_folder_is_walked_ahead_and_the_loader_uses_that_walk(
+    folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    first = load_corpus(folder)
+    (folder / "part1" / "n1.md").write_text("# 新的\n\n正文\n", "utf-8")
+    monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
+    started = loader.head_start(folder)
+    assert started.workers is None and started.walk is not None
+    walks: list[object] = []
+    monkeypatch.setattr(loader._WalkElsewhere, "__init__", lambda *args: walks.append(args))
+    again = CorpusLoader(folder, workers=2, head_start=started)
+    same(again.result(), plain(folder))
+    assert walks == []  # no second walk was started
+    assert again.parsed_files == 1 and again.cached_files == first.files - 1
+
+
+def test_a_head_start_no_loader_took_is_closed(
+    folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    load_corpus(folder)
+    monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
+    started = loader.head_start(folder)
+    walk = started.walk
+    assert walk is not None and walk._pool is not None
+    started.close()
+    assert walk._pool is None and started.walk is None
+
+
+def test_a_cached_index_takes_changes_like_a_built_one(folder: Path, small_segments: None) -> None:
+    first = CorpusLoader(folder)
+    articles = first.result().articles
+    built = SearchIndex.build(articles)
+    first.save_cache(built)
+    reused = CorpusLoader(folder).cached_index()
+    assert reused is not None
+    edited = dataclasses.replace(articles[3], title="改過的標題", body="量子纠缠的新正文")
+    added = dataclasses.replace(articles[0], id="new-one", title="新的一篇", body="量子纠缠")
+    for index in (built, reused):
+        index.add(edited)
+        index.add(added)
+        index.remove(articles[5].id)
+        index.remove("no-such-id")
+    for query in ("量子纠缠", "改过的标题", "模型", articles[5].title, "title:新的"):
+        assert hits(reused, query) == hits(built, query)
+    assert {h[0] for h in hits(reused, "量子纠缠")} == {edited.id, "new-one"}
+    assert articles[5].id not in {h[0] for h in hits(reused, articles[5].title)}
