@@ -31,9 +31,9 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tuireader.articles import Article
+from tuireader.articles import Article, Problem
 from tuireader.config import Config, unknown_key_bindings
-from tuireader.corpus import LoadResult, Problem
+from tuireader.corpus import LoadResult
 from tuireader.document import Document
 from tuireader.flows.base import SearchState
 from tuireader.flows.links import LinkFlow

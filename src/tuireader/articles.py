@@ -122,6 +122,14 @@ _CACHED_SETTERS = tuple(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file that was skipped or only partly understood, and why, in one line."""
+
+    path: str
+    reason: str
+
+
 def article_id(relative_path: str, line: int = 1) -> str:
     """A stable id for an entry: the same file (and line, for listing entries) gives the same id.
 

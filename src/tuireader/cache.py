@@ -40,7 +40,7 @@ from tuireader.articles import Article, CachedArticle, Link
 from tuireader.cachefile import CacheFile, CacheFileError, Section, SectionWriter, unpickle_plain
 from tuireader.cachefile import read_file as _read_file
 from tuireader.cachefile import write_file as _write_file
-from tuireader.corpus import Stamp, files_digest
+from tuireader.walk import Stamp, files_digest
 
 CACHE_DIR_ENV = "TUIREADER_CACHE_DIR"
 FIRST_SEGMENT_FILES = 300

@@ -13,24 +13,21 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import hashlib
 import os
 import stat
 import unicodedata
-from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
-from tuireader.articles import ARTICLE_SUFFIXES, Article, ArticleKind, article_id
+from tuireader.articles import ARTICLE_SUFFIXES, Article, ArticleKind, Problem, article_id
 from tuireader.encoding import BinaryFileError, decode_bytes
 from tuireader.links import extract_links
 from tuireader.listings import split_listing
 from tuireader.metadata import Metadata, date_from_path, read_metadata, split_frontmatter
 from tuireader.text import clean_text, sanitize_line
 from tuireader.titles import html_title, markdown_heading, plain_title, title_from_filename
+from tuireader.walk import FoundFile, display_path, os_reason
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Bytes read from one file; a longer file is truncated (at a line end) with a problem noted."""
@@ -43,14 +40,6 @@ _OPEN_FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A file that was skipped or only partly understood, and why, in one line."""
-
-    path: str
-    reason: str
 
 
 @dataclass(slots=True)
@@ -91,200 +80,9 @@ def bundled_corpus_path() -> Path:
     return Path(__file__).resolve().parents[2] / "corpus"
 
 
-Stamp = tuple[int, int, int, int]
-"""What identifies one version of a file without reading it: size, mtime_ns, ctime_ns, inode."""
-
-
-class FoundFile(NamedTuple):
-    """An article file found by `scan_folder`.
-
-    `relative` is the raw path under the root (OS separators, undecodable bytes kept as
-    surrogates); `stamp` is None when the file could not be stat'ed (it will be read anyway, and
-    the read says what is wrong). A tuple, not a dataclass: a warm start at 100k makes 200k of
-    them, and a frozen dataclass takes ten times as long to make (60 ms against 6).
-    """
-
-    relative: str
-    stamp: Stamp | None
-
-
-@dataclass(slots=True)
-class FolderScan:
-    """The article files of a folder, in walk order, and what the walk itself could not do."""
-
-    files: list[FoundFile]
-    problems: list[Problem]
-    skipped_other: int
-
-
-def scan_folder(root: Path) -> FolderScan:
-    """Find the article files under `root` (hidden folders and files are left out) and stat them.
-
-    Reads no file. Symlinked folders are not followed (one problem each); an unreadable folder is
-    one problem and the walk goes on.
-    """
-    walk = FolderWalk(root)
-    found = [file for files in walk for file in files]
-    return FolderScan(found, walk.problems, walk.skipped_other)
-
-
-class FolderWalk:
-    """`scan_folder` one folder at a time: iterate it for the article files of each folder.
-
-    `problems` and `skipped_other` are complete once the iteration has ended. Lets a loader
-    start on the first files while a large tree is still being walked.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.problems: list[Problem] = []
-        self.skipped_other = 0
-
-    def __iter__(self) -> Iterator[list[FoundFile]]:
-        pending = [""]
-        while pending:
-            prefix = pending.pop()
-            found, subfolders = self._list(prefix)
-            # Depth first in name order, like os.walk.
-            pending.extend(reversed(subfolders))
-            if found:
-                yield found
-
-    def _list(self, prefix: str) -> tuple[list[FoundFile], list[str]]:
-        root = self.root
-        folder = os.path.join(root, prefix[: -len(os.sep)]) if prefix else os.fspath(root)
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError as error:
-            where = _display_path(prefix[: -len(os.sep)]) if prefix else "."
-            self.problems.append(
-                Problem(where, f"skipped: folder unreadable ({_os_reason(error)})")
-            )
-            return [], []
-        found: list[FoundFile] = []
-        subfolders: list[str] = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            relative = prefix + name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if entry.is_symlink():
-                    self.problems.append(
-                        Problem(_display_path(relative), "skipped: symlinked folder (not followed)")
-                    )
-                else:
-                    subfolders.append(relative + os.sep)
-                continue
-            if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
-                self.skipped_other += 1
-                continue
-            try:
-                info = entry.stat()
-                stamp: Stamp | None = (
-                    info.st_size,
-                    info.st_mtime_ns,
-                    info.st_ctime_ns,
-                    info.st_ino,
-                )
-            except OSError:
-                stamp = None
-            found.append(FoundFile(relative, stamp))
-        return found, subfolders
-
-
-class PackedWalk(NamedTuple):
-    """A `scan_folder` packed for the trip back from a worker process: see `walk_folder`.
-
-    The relative paths are joined by NUL (no path holds one) and the stamps are int64 and
-    uint64 arrays: 100k (path, stamp) tuples took 65 ms of the app's GIL to unpickle, these ~1 ms.
-    A file without a stamp, or with one that does not fit (a date past 2262), has size -1.
-    `unchanged`: the files are the very ones the caller expected, and are not sent.
-    """
-
-    names: str
-    times: bytes
-    inodes: bytes
-    problems: list[Problem]
-    skipped_other: int
-    unchanged: bool = False
-
-    def files(self) -> list[FoundFile]:
-        """The files, as `scan_folder` found them (none when `unchanged`)."""
-        if not self.names:
-            return []
-        numbers = array("q", self.times)
-        return [
-            FoundFile(relative, (size, mtime, ctime, inode) if size >= 0 else None)
-            for relative, size, mtime, ctime, inode in zip(
-                self.names.split("\0"),
-                numbers[0::3],
-                numbers[1::3],
-                numbers[2::3],
-                array("Q", self.inodes),
-                strict=True,
-            )
-        ]
-
-
-def walk_folder(root: str, expected: str | None = None) -> PackedWalk:
-    """`scan_folder`, packed: what a worker returns.
-
-    `expected`: the `files_digest` of the files the caller has (its cache); if the folder holds
-    exactly those, only `unchanged` is sent back (an unchanged 100k folder: 0.3 s less of the
-    app's time, which would unpack the list and compare every stamp).
-    """
-    scan = scan_folder(Path(root))
-    if expected is not None and files_digest(scan.files) == expected:
-        return PackedWalk("", b"", b"", scan.problems, scan.skipped_other, unchanged=True)
-    times = array("q")
-    inodes = array("Q")
-    for found in scan.files:
-        stamp = found.stamp or _NO_STAMP
-        try:
-            times.extend(stamp[:3])
-        except OverflowError:
-            del times[len(inodes) * 3 :]
-            times.extend(_NO_STAMP[:3])
-        inodes.append(stamp[3])
-    names = "\0".join(found.relative for found in scan.files)
-    return PackedWalk(names, times.tobytes(), inodes.tobytes(), scan.problems, scan.skipped_other)
-
-
-def files_digest(files: Iterable[tuple[str, Stamp | None]]) -> str:
-    """Identifies a set of files, each in one version: their paths and stamps, in any order.
-
-    A file without a stamp makes a digest that a cache (which keeps only stamped files) never
-    has.
-    """
-    ordered = sorted(files, key=itemgetter(0))
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update("\0".join(relative for relative, _ in ordered).encode("utf-8", "surrogatepass"))
-    digest.update(b"\1")
-    digest.update(repr([stamp for _, stamp in ordered]).encode())
-    return digest.hexdigest()
-
-
-_NO_STAMP: Stamp = (-1, 0, 0, 0)
-
-
-def stamp_of(root: Path, relative: str) -> Stamp | None:
-    """The stamp `scan_folder` would give the file at `relative` now (None if it cannot)."""
-    try:
-        info = os.stat(os.path.join(root, relative))
-    except (OSError, ValueError):
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
 def read_found(root: Path, found: FoundFile, root_real: str) -> tuple[list[Article], list[Problem]]:
     """Read and parse one file found by `scan_folder` (`root_real` is `realpath(root)`)."""
-    shown = _display_path(found.relative)
+    shown = display_path(found.relative)
     data, reason, truncated = _read_file(os.path.join(root, found.relative), root_real)
     if data is None:
         return [], [Problem(shown, reason or "skipped: unreadable")]
@@ -415,7 +213,7 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         if error.errno != errno.ELOOP or not os.path.islink(path):
-            return None, f"skipped: {_os_reason(error)}", False
+            return None, f"skipped: {os_reason(error)}", False
         try:
             target = os.path.realpath(path, strict=True)
         except OSError as error:
@@ -427,7 +225,7 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
         try:
             fd = os.open(target, _OPEN_FLAGS)
         except OSError as error:
-            return None, f"skipped: {_os_reason(error)}", False
+            return None, f"skipped: {os_reason(error)}", False
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -448,7 +246,7 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
                 break
             want = min(remaining, 1024 * 1024)
     except OSError as error:
-        return None, f"skipped: {_os_reason(error)}", False
+        return None, f"skipped: {os_reason(error)}", False
     finally:
         os.close(fd)
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -457,18 +255,6 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
     data = data[:MAX_FILE_BYTES]
     cut = data.rfind(b"\n")
     return (data[: cut + 1] if cut > 0 else data), None, True
-
-
-def _os_reason(error: OSError) -> str:
-    if isinstance(error, PermissionError):
-        return "permission denied"
-    if isinstance(error, FileNotFoundError):
-        return "vanished during the scan"
-    if error.errno == errno.ELOOP:
-        return "symlink loop"
-    if isinstance(error, IsADirectoryError):
-        return "is a folder"
-    return sanitize_line(error.strerror or type(error).__name__).lower()
 
 
 def _file_type(mode: int) -> str:
@@ -481,13 +267,6 @@ def _file_type(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "folder"
     return "special file"
-
-
-def _display_path(relative: str) -> str:
-    """A relative path as shown: POSIX separators, undecodable bytes as \\xNN, no controls."""
-    raw = os.fsencode(relative).decode("utf-8", "backslashreplace")
-    posix = raw.replace(os.sep, "/") if os.sep != "/" else raw
-    return sanitize_line(unicodedata.normalize("NFC", posix))
 
 
 def _merge(path: str, problems: list[Problem], note: str) -> list[Problem]:
@@ -521,8 +300,3 @@ def load_file(root: Path, relative_path: str) -> tuple[list[Article], list[Probl
     if not os.path.lexists(os.path.join(root, relative_path)):
         return [], []
     return read_found(root, FoundFile(relative_path, None), os.path.realpath(root))
-
-
-def display_path(relative_path: str) -> str:
-    """How a raw relative path appears in `Article.path` (to match watcher events to entries)."""
-    return _display_path(relative_path)

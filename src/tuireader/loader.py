@@ -27,21 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from tuireader import cache
-from tuireader.articles import Article
+from tuireader.articles import Article, Problem
 from tuireader.cache import CachedFile
 from tuireader.cachefile import CacheFileError
-from tuireader.corpus import (
-    FolderWalk,
-    FoundFile,
-    LoadResult,
-    PackedWalk,
-    Problem,
-    Stamp,
-    read_files,
-    stamp_of,
-    walk_folder,
-)
+from tuireader.corpus import LoadResult, read_files
 from tuireader.processes import quiet_worker, spawn_context
+from tuireader.walk import FolderWalk, FoundFile, PackedWalk, Stamp, stamp_of, walk_folder
 
 if TYPE_CHECKING:
     from tuireader.search import SearchIndex
@@ -185,8 +176,8 @@ class CorpusLoader:
         if isinstance(walk, _WalkElsewhere) and not (
             whole and articles_cache is not None and walk.expected == articles_cache.files_digest
         ):
-            # It may answer "unchanged" for files this cache lacks (a damaged segment, or a
-            # cache saved again since the walk began): this list is needed whole.
+            # It may answer "unchanged" for files this cache lacks (a damaged segment, another
+            # cache than the one it was started for): this list is needed whole.
             walk.close()
             walk = FolderWalk(root)
         total = 0

@@ -27,8 +27,8 @@ from tests.hostile.corpus import (
     HostileCorpus,
     build_bulk_corpus,
 )
-from tuireader.articles import Article
-from tuireader.corpus import MAX_FILE_BYTES, LoadResult, Problem, load_corpus
+from tuireader.articles import Article, Problem
+from tuireader.corpus import MAX_FILE_BYTES, LoadResult, load_corpus
 from tuireader.document import MAX_DISPLAY_CHARS, build_document
 from tuireader.loader import CorpusLoader
 from tuireader.search import SearchIndex

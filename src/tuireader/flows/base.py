@@ -18,9 +18,9 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from tuireader.articles import Article
+from tuireader.articles import Article, Problem
 from tuireader.config import Config
-from tuireader.corpus import LoadResult, Problem
+from tuireader.corpus import LoadResult
 from tuireader.document import Document
 from tuireader.library import Library, make_filter
 from tuireader.scan import PlainScan

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from textual import work
 from textual.app import App
 
-from tuireader.articles import Article
-from tuireader.corpus import LoadResult, Problem, display_path, load_file
+from tuireader.articles import Article, Problem
+from tuireader.corpus import LoadResult, load_file
 from tuireader.flows.base import ReaderBase, _while_running
+from tuireader.walk import display_path
 from tuireader.watch import ChangeBatch, watch_changes
 from tuireader.widgets.article_view import ArticleView
 

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuireader.corpus import Problem
+from tuireader.articles import Problem
 from tuireader.text import sanitize_line
 
 
