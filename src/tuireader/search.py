@@ -275,9 +275,12 @@ class SearchIndex:
 
     def finish(self) -> None:
         """Make what `build(finish_later=True)` left out: the trigram filter (~15 ms per 1,000
-        articles) and the dictionaries of query variants (~0.2 s holding the GIL)."""
+        articles) and the dictionaries of query variants (~0.2 s holding the GIL); then run one
+        search, which pays what only a first search pays (numpy's and codecs' lazy imports,
+        regular expressions: 15-20 ms at 100k articles, which the first key typed waited for)."""
         self.complete_filter()
         load_dictionaries()
+        self.search('"一 a"', limit=1)
 
     def complete_filter(self) -> None:
         """Fill the trigram filter of an index built with `finish_later`; until then, searches

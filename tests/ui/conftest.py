@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,17 @@ async def wait_until_ready(pilot: Pilot[None], timeout: float = 20.0) -> None:
             return
         await pilot.pause(0.05)
     raise AssertionError("the app did not become ready")
+
+
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0
+) -> None:
+    """Wait until `condition()` holds (checked every 0.1 s)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition never held")
+        await pilot.pause(0.1)
 
 
 async def settle(pilot: Pilot[None], seconds: float = 0.3) -> None:

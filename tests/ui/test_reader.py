@@ -11,7 +11,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_until_ready
+from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader import app as app_module
 from tuireader.app import TuiReaderApp
 from tuireader.articles import Article
@@ -396,3 +396,59 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
     async with again.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         assert len(again.query_one(ArticleList).rows) == 3
+
+
+async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Path) -> None:
+
+    from tuireader.widgets.article_list import MATCH_STYLE, Row
+
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        sidebar = app.query_one(ArticleList)
+        article = app.ordered[0]
+        combining = "e\u0301" * 300  # each "é" here is two characters in one cell
+        long_title = Article(**{**vars_of(article), "title": "标题" * 100})
+        rows = [
+            Row(long_title, "开头模型" + "很长的摘要" * 100, ((2, 4),), ((0, 2),)),
+            Row(article, combining, ((598, 600),)),
+        ]
+        sidebar.set_rows(rows, hits=True, announce=False)
+        await pilot.pause()
+        width = sidebar.scrollable_content_region.width
+        lines = [sidebar.render_line(y) for y in range(4)]
+        assert all(line.cell_length == width for line in lines)
+        assert lines[0].text.startswith("● 标题标题") and "标题…  " in lines[0].text
+        assert lines[1].text.startswith("  开头模型很长") and lines[1].text.endswith("…")
+        styled = [s.text for s in lines[1] if s.style and s.style.bgcolor == MATCH_STYLE.bgcolor]
+        assert styled == ["模型"]
+        assert lines[3].text.startswith("  " + combining[:20]) and lines[3].text.endswith("…")
+
+
+def vars_of(article: Article) -> dict[str, Any]:
+    import dataclasses
+
+    return {f.name: getattr(article, f.name) for f in dataclasses.fields(Article)}
+
+
+async def test_typing_lists_every_hit_and_opens_the_top_one_once_typing_pauses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.flows import searching
+
+    monkeypatch.setattr(searching, "MORE_HITS_DELAY", 0.6)  # room for a slow machine
+    for n in range(60):
+        (tmp_path / f"{n:02d}.md").write_text(f"# 第 {n} 篇\n\n关于模型的第 {n} 篇。\n", "utf-8")
+    app = TuiReaderApp(tmp_path, watch=False, use_cache=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("slash", *"模型")
+        await wait_for(pilot, lambda: app.search_state is not None)
+        sidebar = app.query_one(ArticleList)
+        assert app.search_state is not None and app.search_state.results.total == 60
+        assert len(sidebar.rows) == searching.FIRST_HITS  # the first screenful, at once
+        await settle(pilot, 0.8)
+        assert len(sidebar.rows) == 60  # then all of them, once typing paused
+        reader = app.query_one(ArticleView)
+        assert sidebar.current is not None and reader.article == sidebar.current
+        assert isinstance(app.focused, Input)  # typing goes on where it was

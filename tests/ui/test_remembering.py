@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.ui.conftest import settle, sidebar_lines, wait_until_ready
+from tests.ui.conftest import settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader import loader
 from tuireader.app import TuiReaderApp
 from tuireader.config import Config
@@ -32,14 +31,6 @@ def folder_digest(root: Path) -> str:
             digest.update(oct(path.stat().st_mode).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition never held")
-        await pilot.pause(0.1)
 
 
 async def test_read_after_dwell_not_when_moving_past(corpus: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on, work
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from tuireader.articles import Article
@@ -12,6 +13,9 @@ from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.article_view import ArticleView
 
 SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
+TYPING_DEBOUNCE = 0.15
+"""While a query is typed, its top hit opens once typing pauses this long: opened after every
+key, the reader's layout made the next key wait (at 100k articles, 20-40 ms a key)."""
 
 
 class ReadingFlow(ReaderBase):
@@ -26,8 +30,10 @@ class ReadingFlow(ReaderBase):
             self.state.selected_id = event.article_id
         if self._open_timer is not None:
             self._open_timer.stop()
+        typing = self.focused is self.query_one("#search", Input)
         self._open_timer = self.set_timer(
-            SELECT_DEBOUNCE, lambda: self._open(event.article_id, to_first_match=True)
+            TYPING_DEBOUNCE if typing else SELECT_DEBOUNCE,
+            lambda: self._open(event.article_id, to_first_match=True),
         )
 
     @on(ArticleList.Selected)
