@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -400,7 +401,7 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
 
 async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Path) -> None:
 
-    from tuireader.widgets.article_list import MATCH_STYLE, Row
+    from tuireader.widgets.article_list import MATCH_STYLE, Row, _match_in_view
 
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
@@ -409,20 +410,29 @@ async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Pa
         article = app.ordered[0]
         combining = "e\u0301" * 300  # each "é" here is two characters in one cell
         long_title = Article(**{**vars_of(article), "title": "标题" * 100})
+        late = "…" + "上下文" * 15 + "强化学习" + "之后" * 30  # the match past a line's width
         rows = [
             Row(long_title, "开头模型" + "很长的摘要" * 100, ((2, 4),), ((0, 2),)),
-            Row(article, combining, ((598, 600),)),
+            Row(article, combining),
+            Row(article, late, ((46, 50),)),
         ]
         sidebar.set_rows(rows, hits=True, announce=False)
         await pilot.pause()
         width = sidebar.scrollable_content_region.width
-        lines = [sidebar.render_line(y) for y in range(4)]
+        lines = [sidebar.render_line(y) for y in range(6)]
         assert all(line.cell_length == width for line in lines)
         assert lines[0].text.startswith("● 标题标题") and "标题…  " in lines[0].text
         assert lines[1].text.startswith("  开头模型很长") and lines[1].text.endswith("…")
         styled = [s.text for s in lines[1] if s.style and s.style.bgcolor == MATCH_STYLE.bgcolor]
         assert styled == ["模型"]
         assert lines[3].text.startswith("  " + combining[:20]) and lines[3].text.endswith("…")
+        assert _match_in_view(combining, ((597, 600),), 30)[0].startswith("…e\u0301")
+        # The start is dropped so that the match shows, a third of the way along the line.
+        late_line = lines[5].text
+        assert late_line.startswith("  …") and "上下文强化学习之后" in late_line
+        assert cell_len(late_line[: late_line.index("强化学习")]) <= width // 3 + 2
+        styled = [s.text for s in lines[5] if s.style and s.style.bgcolor == MATCH_STYLE.bgcolor]
+        assert styled == ["强化学习"]
 
 
 def vars_of(article: Article) -> dict[str, Any]:

@@ -243,9 +243,10 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _snippet_line(self, item: Row, width: int) -> Text:
         snippet_style = self.get_component_rich_style("article-list--snippet", partial=True)
-        text = Text(_cut("  " + sanitize_line(item.snippet), width), style=snippet_style)
+        snippet, dropped = _match_in_view(sanitize_line(item.snippet), item.snippet_spans, width)
+        text = Text(_cut("  " + snippet, width), style=snippet_style)
         for start, end in item.snippet_spans:
-            text.stylize(MATCH_STYLE, start + 2, end + 2)
+            text.stylize(MATCH_STYLE, start + 2 - dropped, end + 2 - dropped)
         return text
 
 
@@ -258,3 +259,21 @@ def _cut(text: str, width: int) -> str:
     cut = text[: width + 1]
     # With zero-width characters (combining accents) the cut may not fill the line: not cut.
     return cut if cell_len(cut) > width else text
+
+
+def _match_in_view(snippet: str, spans: Sequence[tuple[int, int]], width: int) -> tuple[str, int]:
+    """The snippet, its start dropped (for "…") so that the first match begins within the first
+    third of a line of `width` cells; and how many characters it is shorter at the start.
+
+    A snippet gives the match ~30 characters of context before it: in Chinese, 60 cells, more
+    than the sidebar shows, and the match was cut off the line.
+    """
+    if not spans or cell_len(snippet[: spans[0][0]]) <= width // 3:
+        return snippet, 0
+    keep = spans[0][0]
+    room = width // 3 - 1  # one cell for "…"
+    while keep > 0 and cell_len(snippet[keep - 1 : spans[0][0]]) <= room:
+        keep -= 1
+    while keep < spans[0][0] and cell_len(snippet[keep]) == 0:
+        keep += 1  # not from the middle of a character and its accents
+    return "…" + snippet[keep:], keep - 1
