@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from textual import on, work
 from textual.widgets import Input, OptionList
 from textual.worker import get_current_worker
@@ -60,21 +58,25 @@ class SearchFlow(ReaderBase):
             self.call_from_thread(self._show_results, query, found.results, None, source)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, index: SearchIndex, query: str) -> None:
+    def _search(self, index: SearchIndex, query: str, limit: int = FIRST_HITS) -> None:
         # The first screenful at once, then the rest of the list: 500 hits with their snippets
         # took 50-70 ms at 10k articles, the first 40 about 3 ms.
-        worker = get_current_worker()
-        first = index.search(query, limit=FIRST_HITS)
-        if worker.is_cancelled:
+        results = index.search(query, limit=limit)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._searched, index, query, results, limit)
+
+    @_while_running
+    def _searched(self, index: SearchIndex, query: str, results: SearchResults, limit: int) -> None:
+        if limit != FIRST_HITS:
+            self._show_more_results(query, results)
             return
-        self.call_from_thread(self._show_results, query, first)
-        if len(first.hits) == FIRST_HITS and first.total > FIRST_HITS:
-            time.sleep(MORE_HITS_DELAY)  # a next key cancels this worker meanwhile
-            if worker.is_cancelled:
-                return
-            results = index.search(query, limit=SIDEBAR_HITS)
-            if not worker.is_cancelled:
-                self.call_from_thread(self._show_more_results, query, results)
+        self._show_results(query, results)
+        more = len(results.hits) == FIRST_HITS and results.total > FIRST_HITS
+        if more and query == self.query_one("#search", Input).value:
+            # A timer, so that the next key stops it (`_query_changed`).
+            self._search_timer = self.set_timer(
+                MORE_HITS_DELAY, lambda: self._search(index, query, SIDEBAR_HITS)
+            )
 
     @_while_running
     def _show_more_results(self, query: str, results: SearchResults) -> None:
