@@ -58,6 +58,9 @@ def scan_folder(root: Path) -> FolderScan:
     return FolderScan(found, walk.problems, walk.skipped_other)
 
 
+_name = attrgetter("name")
+
+
 class FolderWalk:
     """`scan_folder` one folder at a time: iterate it for the article files of each folder.
 
@@ -125,9 +128,6 @@ class FolderWalk:
                 stamp = None
             found.append(FoundFile(relative, stamp))
         return found, subfolders
-
-
-_name = attrgetter("name")
 
 
 class PackedWalk(NamedTuple):
