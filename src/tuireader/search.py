@@ -358,9 +358,9 @@ class SearchIndex:
         Raises ValueError (or KeyError, TypeError) when the parts do not fit the articles.
         """
         # Ids are unique in a loaded folder. Were two the same, `build` would have kept one, the
-        # sizes would differ here, and the index would be built again.
-        unique = list(articles)
-        size = len(unique)
+        # sizes would differ here, and the index would be built again. A copy: `add` appends.
+        listed = list(articles)
+        size = len(listed)
         if scalars["size"] != size or any(len(texts[name]) != size for name in _FIELD_NAMES):
             raise ValueError("the index was built from other articles")
         segments: dict[_FieldName, tuple[Segment, ...]] = {}
@@ -384,7 +384,7 @@ class SearchIndex:
             raise ValueError("per-article arrays do not fit the articles")
         snapshot = _Snapshot(
             size=size,
-            articles=unique,
+            articles=listed,
             folded={name: texts[name] for name in _FIELD_NAMES},
             segments=segments,
             delta_base=int(scalars["delta_base"]),

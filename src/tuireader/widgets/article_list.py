@@ -272,8 +272,9 @@ def _match_in_view(snippet: str, spans: Sequence[tuple[int, int]], width: int) -
         return snippet, 0
     keep = spans[0][0]
     room = width // 3 - 1  # one cell for "…"
-    while keep > 0 and cell_len(snippet[keep - 1 : spans[0][0]]) <= room:
+    while keep > 0 and cell_len(snippet[keep - 1]) <= room:
         keep -= 1
+        room -= cell_len(snippet[keep])
     while keep < spans[0][0] and cell_len(snippet[keep]) == 0:
         keep += 1  # not from the middle of a character and its accents
     return "…" + snippet[keep:], keep - 1
