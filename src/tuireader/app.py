@@ -56,6 +56,9 @@ from tuireader.widgets.article_list import ArticleList, Row
 from tuireader.widgets.article_view import ArticleView
 
 LOAD_REFRESH = 0.25  # seconds between progress bar updates while a big folder loads
+FIRST_FRAME_WAIT = 0.3
+"""At most this long (seconds), loading pauses after the first titles so that they are drawn:
+the folder walk and this screen share the GIL, and the walk would take half of it."""
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
 
 
@@ -66,6 +69,8 @@ class LoadProgress(Message):
     partial: Library | None
     done: int
     total: int
+    drawn: threading.Event | None = None
+    """With `partial`: set once those titles are on screen."""
 
 
 @dataclass
@@ -258,10 +263,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         sorting happens here, in the loading thread, never in the event loop.
         """
         worker = get_current_worker()
-        # While the screen is set up, before the first frame: OpenCC holds the GIL as it loads
-        # (~0.2 s on a slow machine), which would freeze whatever is on screen at that moment.
-        # On a thread of its own, so that the folder walk and the worker processes start
-        # meanwhile. (Loaded after the index instead, it was a 100 ms stall at 10k articles.)
+        # On a thread of its own: OpenCC's dictionaries take ~0.2 s to load, on the other core
+        # (its C API leaves the GIL free; see `opencc_native`), and the first search needs them.
         threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
         head_start, self._head_start = self._head_start, None  # for the first load only
         loader = CorpusLoader(self.corpus_root, use_cache=self._use_cache, head_start=head_start)
@@ -270,6 +273,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._plain_scan = PlainScan(loaded)
         shown_at = 0.0
         titles_shown = False
+        drawn: threading.Event | None = None
         # The cyclic GC would walk every article loaded so far on each full pass (13 s over a
         # cold 100k load); the records hold no cycles, so it waits until loading is done.
         gc.disable()
@@ -277,6 +281,9 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             for batch in loader:
                 if worker.is_cancelled:
                     return
+                if drawn is not None:
+                    drawn.wait(FIRST_FRAME_WAIT)
+                    drawn = None
                 loaded.extend(batch.articles)
                 if batch.done == batch.total:
                     continue  # the full list follows at once, built a single time
@@ -286,7 +293,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
                     titles_shown = True
                     partial = Library(loaded)
                     partial.ordered("date")  # sorted here, off the event loop
-                    self.post_message(LoadProgress(partial, batch.done, batch.total))
+                    drawn = threading.Event()
+                    self.post_message(LoadProgress(partial, batch.done, batch.total, drawn))
                 elif time.monotonic() - shown_at > LOAD_REFRESH:
                     shown_at = time.monotonic()
                     self.post_message(LoadProgress(None, batch.done, batch.total))
@@ -315,6 +323,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
     def _progress(self, message: LoadProgress) -> None:
         """Move the progress bar; with `partial`, also list the titles loaded so far."""
         partial, done, total = message.partial, message.done, message.total
+        if message.drawn is not None:
+            self.call_after_refresh(message.drawn.set)
         if self.load_result is not None:
             return  # a late batch after a finished (re)load
         progress = self.query_one("#progress", ProgressBar)

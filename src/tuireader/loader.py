@@ -187,6 +187,7 @@ class CorpusLoader:
         self._started = None  # parsing's now
         self._pool_owner = parsing
         early = not shown  # a cold start shows the first files parsed, before the walk ends
+        walk_progress = False
         # The walk comes after the decoding, not beside it on a thread: both need the GIL, and
         # together they took longer than one after the other (2.4 s against 1.7 s at 100k).
         for files in walk:
@@ -209,7 +210,14 @@ class CorpusLoader:
                 chunk = _parsed(read_files(str(root), missing[:FIRST_FILES]))
                 del missing[:FIRST_FILES]
                 yield self._parsed_batch(chunk, max(total, expected))
+                walk_progress = True
             parsing.submit_full_chunks(missing, queued=len(missing) + self._parsed_count)
+            if walk_progress:
+                # Once the first titles are out, a batch of no entries after each folder: the
+                # walk holds the GIL, and this lets a caller pause it while those titles are
+                # drawn (at 100k files, the first frame came 0.1-0.2 s later without a pause).
+                done = self._cached_count + self._parsed_count
+                yield LoadBatch([], [], done, max(total, expected))
         if isinstance(walk, _WalkElsewhere) and walk.unchanged:
             # Every file is the very one cached, and no other is there: nothing to compare.
             total = len(cached)

@@ -20,7 +20,8 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-import opencc
+
+from tuireader.opencc_native import Converter, open_converter
 
 _MAX_CODE = 0x110000
 _SURROGATES = range(0xD800, 0xE000)
@@ -53,7 +54,7 @@ class _FoldTable:
         self.codes: npt.NDArray[np.uint32] = np.full(_MAX_CODE, _UNKNOWN, dtype=np.uint32)
         surrogates = np.arange(_SURROGATES.start, _SURROGATES.stop, dtype=np.uint32)
         self.codes[surrogates] = surrogates  # lone surrogates stay as they are
-        self._t2s = opencc.OpenCC("t2s")
+        self._t2s = open_converter("t2s")
 
     def fold(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
         """The folded code points of `codes`."""
@@ -127,29 +128,30 @@ def fold(text: str) -> str:
 _ASCII_SPACES = str.maketrans(dict.fromkeys("\t\n\v\f\r\x1c\x1d\x1e\x1f", " "))
 
 
-_converters: dict[str, opencc.OpenCC] = {}
+_converters: dict[str, Converter] = {}
 _converters_lock = threading.Lock()
 
 
 def _convert(config: str, text: str) -> str:
-    return str(_converter(config).convert(text))
+    return _converter(config).convert(text)
 
 
-def _converter(config: str) -> opencc.OpenCC:
+def _converter(config: str) -> Converter:
     converter = _converters.get(config)
     if converter is None:
         with _converters_lock:  # two threads would each load the dictionaries (~80 ms)
             converter = _converters.get(config)
             if converter is None:
-                converter = _converters[config] = opencc.OpenCC(config)
+                converter = _converters[config] = open_converter(config)
     return converter
 
 
 def load_dictionaries() -> None:
     """Load every OpenCC dictionary that folding and `term_variants` use, if not yet loaded.
 
-    Loading holds the GIL for ~80 ms (most of it `s2twp`'s phrases): an app calls this before
-    it is drawn, so that no frame and no first keystroke waits for it.
+    ~0.2 s (most of it the phrases of `s2twp` and `tw2sp`): an app calls this on a thread of its
+    own as it starts, so that no search waits for it. Through OpenCC's C API the loading leaves
+    the GIL free (see `opencc_native`); otherwise nothing else in the process runs meanwhile.
     """
     _fold_table()
     for config in ("t2s", "s2twp", "tw2sp"):

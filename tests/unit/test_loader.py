@@ -441,6 +441,23 @@ def test_a_cold_start_shows_the_first_files_before_the_walk_ends(
     assert sorted(ids) == sorted(a.id for a in plain(root).articles)
 
 
+def test_after_the_first_titles_a_cold_start_reports_each_folder_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The app pauses at the batch after the first titles, so that they are drawn before the
+    # walk takes the GIL again: that batch must come before the walk ends.
+    root = make_folder(tmp_path / "corpus", count=60)  # the root, then part0, part1, part2
+    monkeypatch.setattr(loader, "FIRST_FILES", 10)
+    batches = list(CorpusLoader(root, use_cache=False, workers=1))
+    first = next(i for i, b in enumerate(batches) if b.articles)
+    after = batches[first + 1 :]
+    walking = [b for b in after if not b.articles and b.done == batches[first].done]
+    assert walking, [(len(b.articles), b.done, b.total) for b in batches]
+    assert [b.total for b in walking] == sorted(b.total for b in walking)
+    assert walking[0].total < plain(root).files  # the walk had not finished
+    assert batches[-1].done == batches[-1].total == plain(root).files
+
+
 def test_the_index_texts_are_decoded_on_demand_and_exact(
     folder: Path, small_segments: None
 ) -> None:
