@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import os
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from operator import attrgetter
@@ -275,9 +276,11 @@ class CorpusLoader:
         return self._result
 
     def _collect(self) -> LoadResult:
-        articles = [a for p in self._records.values() for a in p.articles]
+        # Sorted by (path, line) a file at a time: a file's entries share its path and come in
+        # line order. Sorting the 100k entries themselves held the GIL for 0.15-0.6 s (a frozen
+        # screen); 100k paths sort in ~0.05 s.
+        articles = _by_path_and_line(self._records.values())
         problems = [*self._scan_problems, *(q for p in self._records.values() for q in p.problems)]
-        articles.sort(key=attrgetter("path", "line"))
         problems.sort(key=attrgetter("path"))
         return LoadResult(self.root, articles, problems, self._files, self._skipped_other)
 
@@ -541,6 +544,25 @@ def head_start(root: Path) -> HeadStart:
         for _ in range(workers):
             pool.submit(os.getpid)  # the processes start on demand: one each
     return HeadStart(workers=pool)
+
+
+def _by_path_and_line(parsed: Iterable[_Parsed]) -> list[Article]:
+    """Every entry, sorted by (path, line): by file where it can (a file's entries share its
+    path, in line order), since sorting 100k entries held the GIL for 0.12-0.6 s at once."""
+    records = [p.articles for p in parsed if p.articles]
+    paths = [articles[0].path for articles in records]
+    order = sorted(range(len(paths)), key=paths.__getitem__)  # C comparisons of strings only
+    result = list(itertools.chain.from_iterable(map(records.__getitem__, order)))
+    several = [articles for articles in records if len(articles) > 1]  # listings
+    if len(set(paths)) < len(paths) or not all(map(_lines_ascend, several)):
+        # Two files shown under one path (their names differ in normalization or controls
+        # only), or a file's entries out of order: the entries themselves are sorted.
+        result.sort(key=attrgetter("path", "line"))
+    return result
+
+
+def _lines_ascend(articles: list[Article]) -> bool:
+    return all(a.line < b.line for a, b in itertools.pairwise(articles))
 
 
 def _problems(record: CachedFile) -> list[Problem]:

@@ -119,6 +119,17 @@ def test_batches_cover_every_entry_once_and_count_up_to_the_total(folder: Path) 
     assert sorted(ids) == sorted(a.id for a in plain(folder).articles)
 
 
+def test_entries_are_sorted_by_path_then_line(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "corpus", count=12)  # listing.md holds several entries
+    # Two names that differ only in Unicode normalization are shown under one path.
+    (root / "cafe\u0301.md").write_text("# NFD\n\n第一\n", "utf-8")
+    (root / "caf\u00e9.md").write_text("# NFC\n\n第二\n", "utf-8")
+    articles = CorpusLoader(root, use_cache=False, workers=1).result().articles
+    assert [(a.path, a.line) for a in articles] == sorted((a.path, a.line) for a in articles)
+    assert sum(a.path == "listing.md" for a in articles) > 1
+    assert sum(a.path == "caf\u00e9.md" for a in articles) == 2
+
+
 def test_load_corpus_keeps_its_result_and_reports_progress(folder: Path) -> None:
     seen: list[tuple[int, int]] = []
     result = load_corpus(folder, progress=lambda done, total: seen.append((done, total)))
