@@ -27,7 +27,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -37,7 +37,7 @@ from tuireader.corpus import LoadResult
 from tuireader.document import Document
 from tuireader.flows.base import SearchState
 from tuireader.flows.links import LinkFlow
-from tuireader.flows.live import LiveReloadFlow, result_paths
+from tuireader.flows.live import LiveReloadFlow
 from tuireader.flows.marks import MarkFlow
 from tuireader.flows.reading import ReadingFlow
 from tuireader.flows.searching import SearchFlow
@@ -54,6 +54,7 @@ from tuireader.state import FolderState, StateStore
 from tuireader.text import sanitize_line
 from tuireader.widgets.article_list import ArticleList, Row
 from tuireader.widgets.article_view import ArticleView
+from tuireader.widgets.key_hints import KeyHints
 
 LOAD_REFRESH = 0.25  # seconds between progress bar updates while a big folder loads
 FIRST_FRAME_WAIT = 0.3
@@ -180,7 +181,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
                 yield ArticleView(id="reader")
                 yield Static(Content(""), id="reader-status")
             yield OptionList(id="toc")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.state, notices = StateStore().open(self.corpus_root)
@@ -228,7 +229,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         if self.state is not None and self.state.dirty:
             self._write_state(self.state)
 
-    @work(thread=True, exclusive=True, group="state")
+    @work(thread=True, exclusive=True, group="state", description="saving the state")
     def _write_state(self, state: FolderState) -> None:
         for notice in state.save():
             self.call_from_thread(self.notify, notice, severity="warning", markup=False)
@@ -255,7 +256,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
 
     # ---------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="load")
+    @work(thread=True, exclusive=True, group="load", description="loading")
     def _load(self) -> None:
         """Load in batches (cache first, then both cores), index, then save the cache.
 
@@ -408,7 +409,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             and not self.workers_in_group("watch")
         ):
             # Started once the index is ready: its process would take CPU from the build.
-            self._watch(set(result_paths(self.load_result)))
+            self._watch(self.load_result)
 
     # ---------------------------------------------------- table of contents etc.
 

@@ -32,7 +32,7 @@ class LinkFlow(ReaderBase):
             self.copy_to_clipboard(text)
         self._copy_native(text, what, settings.native, settings.native_timeout)
 
-    @work(thread=True, group="clipboard")
+    @work(thread=True, group="clipboard", description="copying to the clipboard")
     def _copy_native(self, text: str, what: str, enabled: bool, timeout: float) -> None:
         error = copy_native(text, timeout) if enabled else "native clipboard turned off"
         self.call_from_thread(self._report_copy, text, what, error)
@@ -64,7 +64,7 @@ class LinkFlow(ReaderBase):
         elif article is not None:
             self._open_url(article_link(article, self.corpus_root).url)
 
-    @work(thread=True, group="browser")
+    @work(thread=True, group="browser", description="opening a link")
     def _open_url(self, url: str) -> None:
         error = open_in_browser(url)
         if error is None:

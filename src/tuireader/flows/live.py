@@ -25,9 +25,11 @@ class LiveReloadFlow(ReaderBase):
         self.load_result = None
         self._load()
 
-    @work(thread=True, exclusive=True, group="watch")
-    def _watch(self, known: set[str]) -> None:
+    @work(thread=True, exclusive=True, group="watch", description="watching the folder")
+    def _watch(self, loaded: LoadResult) -> None:
+        """Follow the folder's changes to the files of `loaded` (and new ones)."""
         try:
+            known = set(result_paths(loaded))  # here: 50 ms at 100k articles
             stop = _StopWhenClosed(self, self._stop_watching)
             for batch in watch_changes(self.corpus_root, stop, known=known, ready=self.watching):
                 self._reload_batch(batch)

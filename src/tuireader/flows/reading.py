@@ -59,7 +59,7 @@ class ReadingFlow(ReaderBase):
         else:
             self._build_document(article, to_first_match)
 
-    @work(thread=True, exclusive=True, group="document")
+    @work(thread=True, exclusive=True, group="document", description="building a document")
     def _build_document(self, article: Article, to_first_match: bool) -> None:
         document = build_document(article)
         if not get_current_worker().is_cancelled:

@@ -50,14 +50,14 @@ class SearchFlow(ReaderBase):
         elif self._plain_scan is not None:
             self._scan(self._plain_scan, query)  # the index runs it again once it is ready
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exclusive=True, group="search", description="scanning")
     def _scan(self, scan: PlainScan, query: str) -> None:
         found = scan.search(query, limit=SIDEBAR_HITS)
         source = f"scan of {found.scanned:,}/{found.available:,} loaded"
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._show_results, query, found.results, None, source)
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exclusive=True, group="search", description="searching")
     def _search(self, index: SearchIndex, query: str, limit: int = FIRST_HITS) -> None:
         # The first screenful at once, then the rest of the list: 500 hits with their snippets
         # took 50-70 ms at 10k articles, the first 40 about 3 ms.
