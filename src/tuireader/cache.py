@@ -212,9 +212,9 @@ class CachedFile:
 
 
 class _Verifier:
-    """Checks the CRC-32 of groups of sections, in order, on another thread.
+    """Checks the checksums of groups of sections, in order, on another thread.
 
-    zlib releases the GIL, so on two cores the check costs the thread decoding nothing (it
+    xxhash releases the GIL, so on two cores the check costs the thread decoding nothing (it
     was 0.2 s of a 100k warm start when done in line). `passed(n)` waits for group n only.
     """
 
@@ -223,7 +223,7 @@ class _Verifier:
         self._groups = groups
         self._results = [False] * len(groups)
         self._done = [threading.Event() for _ in groups]
-        self._thread = threading.Thread(target=self._run, name="tuireader-crc", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="tuireader-checksum", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
@@ -535,7 +535,7 @@ IndexParts = tuple[dict[str, Any], dict[str, TextColumn], dict[str, npt.NDArray[
 class IndexCache:
     """An opened index cache whose sections are checked on another core meanwhile.
 
-    Open it early (zlib releases the GIL, so the check costs no time on two cores), ask for
+    Open it early (xxhash releases the GIL, so the check costs no time on two cores), ask for
     `parts` once the article list is known.
     """
 

@@ -1,18 +1,22 @@
 """The container of a cache file: sections of data streamed to disk, then a checked metadata.
 
 ```
-header (magic, format, metadata CRC-32, offset and size) | padding | sections … | metadata
+header (magic, format, metadata checksum, offset and size) | padding | sections … | metadata
 ```
 
-The writer streams sections one by one (each is aligned and gets its own CRC-32), so saving
+The writer streams sections one by one (each is aligned and gets its own checksum), so saving
 100k articles never holds a second copy of them; the metadata goes last, because only then are
 the sections' places known, and the header is written over its placeholder at the end. The file
 is written under a temporary name and renamed into place: a reader sees a whole old file or a
 whole new one, never a mix.
 
-A reader trusts nothing: magic, format, sizes and the metadata's CRC must match, and the
+A reader trusts nothing: magic, format, sizes and the metadata's checksum must match, and the
 metadata is unpickled by an unpickler that refuses every class (a doctored cache cannot run
-code). A section is used only after its own CRC matched.
+code). A section is used only after its own checksum matched.
+
+Checksums are XXH3 (64 bits): a warm start at 100k articles checks ~1.3 GB of cache, which took
+zlib's CRC-32 0.34 s for the index alone and XXH3 0.15 s, most of that the page faults of the
+mapping (in memory: 3.3 against 10 GB/s). Like zlib, xxhash releases the GIL while it hashes.
 """
 
 from __future__ import annotations
@@ -24,19 +28,25 @@ import os
 import pickle
 import struct
 import tempfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-FORMAT_VERSION = 4  # 4: the digest of the files, for a walk that finds nothing changed
+import xxhash
+
+FORMAT_VERSION = 5  # 4: the digest of the files, for a walk that finds nothing changed; 5: XXH3
 MAGIC = b"tuireader-cache\n"
-_HEAD = struct.Struct("<16sIIQQ")  # magic, format version, metadata CRC-32, offset, size
+_HEAD = struct.Struct("<16sIQQQ")  # magic, format version, metadata checksum, offset, size
 _ALIGN = 64
 _DATA_START = _HEAD.size + (-_HEAD.size % _ALIGN)
 
 Section = tuple[int, int, int]
-"""Where a part of the data is: (offset in the file, size in bytes, CRC-32)."""
+"""Where a part of the data is: (offset in the file, size in bytes, checksum)."""
+
+
+def checksum(data: bytes | memoryview) -> int:
+    """The checksum of a section or of the metadata."""
+    return int(xxhash.xxh3_64_intdigest(data))
 
 
 class CacheFileError(ValueError):
@@ -65,21 +75,21 @@ class SectionWriter:
 
     def add(self, *parts: bytes | memoryview) -> Section:
         """Write `parts` one after the other as one section."""
-        start, crc, size = self._offset, 0, 0
+        start, hasher, size = self._offset, xxhash.xxh3_64(), 0
         for part in parts:
-            crc = zlib.crc32(part, crc)
+            hasher.update(part)
             size += len(part)
             self._handle.write(part)
         padding = -size % _ALIGN
         self._handle.write(b"\0" * padding)
         self._offset += size + padding
-        return start, size, crc
+        return start, size, hasher.intdigest()
 
     def finish(self, meta: dict[str, Any]) -> None:
         meta_bytes = pickle.dumps(meta, protocol=5)
         self._handle.write(meta_bytes)
         head = _HEAD.pack(
-            MAGIC, FORMAT_VERSION, zlib.crc32(meta_bytes), self._offset, len(meta_bytes)
+            MAGIC, FORMAT_VERSION, checksum(meta_bytes), self._offset, len(meta_bytes)
         )
         self._handle.seek(0)
         self._handle.write(head)
@@ -116,19 +126,19 @@ class CacheFile:
         self.mapped = mapped
 
     def section(self, section: object, *, verified: bool = False) -> memoryview:
-        """The bytes of a section named in the metadata, once its CRC-32 matched.
+        """The bytes of a section named in the metadata, once its checksum matched.
 
-        `verified`: the caller already checked this section's CRC (on another thread, say).
+        `verified`: the caller already checked this section's checksum (on another thread, say).
         """
         if not (isinstance(section, tuple) and len(section) == 3):
             raise CacheFileError("not a section")
-        offset, size, crc = section
+        offset, size, expected = section
         if not all(isinstance(n, int) and n >= 0 for n in section):
             raise CacheFileError("not a section")
         if offset < _DATA_START or offset + size > len(self.mapped):
             raise CacheFileError("section out of the file")
         view = memoryview(self.mapped)[offset : offset + size]
-        if not verified and zlib.crc32(view) != crc:
+        if not verified and checksum(view) != expected:
             view.release()
             raise CacheFileError("section checksum")
         return view
@@ -154,13 +164,13 @@ def read_file(path: Path, kind: str, identity: dict[str, object]) -> CacheFile |
     except (OSError, ValueError):
         return None
     try:
-        magic, version, meta_crc, meta_offset, meta_size = _HEAD.unpack_from(mapped, 0)
+        magic, version, meta_checksum, meta_offset, meta_size = _HEAD.unpack_from(mapped, 0)
         if magic != MAGIC or version != FORMAT_VERSION:
             raise CacheFileError("not a cache file of this format")
         if meta_offset < _DATA_START or meta_offset + meta_size != size:
             raise CacheFileError("truncated or extended")
         with memoryview(mapped)[meta_offset:] as meta_view:
-            if zlib.crc32(meta_view) != meta_crc:
+            if checksum(meta_view) != meta_checksum:
                 raise CacheFileError("metadata checksum")
             meta = unpickle_plain(meta_view)
         if not isinstance(meta, dict):
