@@ -48,6 +48,8 @@ FIRST_SEGMENT_FILES = 300
 cheap enough (a few ms) to decode before the first frame."""
 SEGMENT_FILES = 4000
 TEXT_CHUNK = 4096
+DECODE_STEP = 256
+"""Texts `TextColumn.decode_all` decodes between two calls of its `stop` (~1 MB, 1-3 ms)."""
 """Texts per chunk of the index's folded texts: one section and one checksum each."""
 
 
@@ -125,18 +127,26 @@ class TextColumn:
         self._decoded: list[list[str] | None] = [None] * len(self._chunks)
 
     def decode_all(self, stop: Callable[[], bool] = lambda: False) -> None:
-        """Decode every chunk and keep it (each one in a single step; `stop` ends it early)."""
+        """Decode every chunk and keep it. `stop` is called every DECODE_STEP texts: it may wait
+        (while the user types, say), and returns True to end early."""
         for number, (blob, ends, decoder) in enumerate(self._chunks):
-            if stop():
-                return
-            if self._decoded[number] is None:
-                bounds = ends.tolist()
-                starts = [0, *bounds[:-1]]
-                texts = [
+            if self._decoded[number] is not None:
+                continue
+            bounds = ends.tolist()
+            starts = [0, *bounds[:-1]]
+            texts: list[str] = []
+            for step in range(0, len(bounds), DECODE_STEP):
+                if stop():
+                    return
+                texts.extend(
                     decoder(blob[a:b], "surrogatepass")[0]
-                    for a, b in zip(starts, bounds, strict=True)
-                ]
-                self._decoded[number] = texts  # one assignment: readers see all or nothing
+                    for a, b in zip(
+                        starts[step : step + DECODE_STEP],
+                        bounds[step : step + DECODE_STEP],
+                        strict=True,
+                    )
+                )
+            self._decoded[number] = texts  # one assignment: readers see all or nothing
 
     def __len__(self) -> int:
         return self._stored + len(self._appended)

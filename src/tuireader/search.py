@@ -301,7 +301,8 @@ class SearchIndex:
         """Decode once and for all the texts a cached index decodes when read (`from_parts`).
 
         Meant for a background thread once the index is in use: searches that check many
-        candidates are then as fast as on a built index. A no-op for a built index.
+        candidates are then as fast as on a built index. A no-op for a built index. `stop` is
+        called every few hundred texts: it may wait, and returns True to end early.
         """
         for texts in self._snapshot.folded.values():
             decode_all = getattr(texts, "decode_all", None)

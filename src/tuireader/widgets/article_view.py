@@ -27,7 +27,6 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuireader.articles import Article
@@ -35,6 +34,7 @@ from tuireader.document import Block, Document, link_style
 from tuireader.normalize import find_spans
 from tuireader.table import TableShape, locate, row_height, row_lines, table_shape
 from tuireader.text import sanitize_line
+from tuireader.widgets.scrolling import OwnSizeScrollView
 from tuireader.wrap import line_count, wrap_text
 
 MATCH_STYLE = Style(color="black", bgcolor="yellow")
@@ -54,7 +54,7 @@ class MatchPosition:
     end_cell: int
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(OwnSizeScrollView, can_focus=True):
     """Shows one article."""
 
     BINDINGS = [
