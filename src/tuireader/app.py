@@ -147,6 +147,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
         self._documents: dict[str, Document] = {}
         self._open_timer: Timer | None = None
         self._search_timer: Timer | None = None
+        self._last_query_change = 0.0  # time.monotonic() of the search bar's last change
         self._wanted_id: str | None = None
         self._browse_cursor_id: str | None = None
         self._clicked_link: str | None = None

@@ -70,6 +70,7 @@ class ReaderBase(App[None]):
     _documents: dict[str, Document]
     _open_timer: Timer | None
     _search_timer: Timer | None
+    _last_query_change: float
     _read_timer: Timer | None
     _wanted_id: str | None
     _browse_cursor_id: str | None
