@@ -580,6 +580,30 @@ def test_a_cached_index_decoded_in_the_background_gives_the_same_results(
         assert hits(reused, query) == found == hits(built, query)
 
 
+def test_decoding_a_text_column_asks_whether_to_go_on_every_few_texts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The app's answer waits while keys are pressed: the decoding must ask often.
+    import numpy as np
+
+    monkeypatch.setattr(cache, "DECODE_STEP", 4)
+    texts = [f"文本 {n}" for n in range(10)]
+    encoded = [text.encode("utf-16-le") for text in texts]
+    ends = np.cumsum([len(e) for e in encoded]).astype("<i8")
+    chunk = (memoryview(b"".join(encoded)), ends, "utf-16-le")
+    column = cache.TextColumn([chunk, chunk])
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(len(asked))
+        return len(asked) == 5  # in the second chunk
+
+    column.decode_all(stop)
+    assert len(asked) == 5  # three times for the first chunk's ten texts, twice in the second
+    assert column._decoded[0] == texts and column._decoded[1] is None  # all of a chunk or none
+    assert list(column) == texts * 2  # a chunk not kept is decoded text by text when read
+
+
 def test_an_unchanged_folder_gets_its_date_order_from_the_cache(
     folder: Path, small_segments: None
 ) -> None:
