@@ -286,7 +286,7 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             for batch in loader:
                 if worker.is_cancelled:
                     return
-                if drawn is not None:
+                if drawn is not None:  # the first titles are being drawn: let them be
                     drawn.wait(FIRST_FRAME_WAIT)
                     drawn = None
                 loaded.extend(batch.articles)
