@@ -48,9 +48,9 @@ FIRST_SEGMENT_FILES = 300
 cheap enough (a few ms) to decode before the first frame."""
 SEGMENT_FILES = 4000
 TEXT_CHUNK = 4096
+"""Texts per chunk of the index's folded texts: one section and one checksum each."""
 DECODE_STEP = 256
 """Texts `TextColumn.decode_all` decodes between two calls of its `stop` (~1 MB, 1-3 ms)."""
-"""Texts per chunk of the index's folded texts: one section and one checksum each."""
 
 
 def cache_dir() -> Path:

@@ -276,9 +276,6 @@ class CorpusLoader:
         return self._result
 
     def _collect(self) -> LoadResult:
-        # Sorted by (path, line) a file at a time: a file's entries share its path and come in
-        # line order. Sorting the 100k entries themselves held the GIL for 0.15-0.6 s (a frozen
-        # screen); 100k paths sort in ~0.05 s.
         articles = _by_path_and_line(self._records.values())
         problems = [*self._scan_problems, *(q for p in self._records.values() for q in p.problems)]
         problems.sort(key=attrgetter("path"))
