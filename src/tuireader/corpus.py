@@ -11,12 +11,14 @@ pool later.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
+import gc
 import os
 import stat
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,10 +99,31 @@ def read_found(root: Path, found: FoundFile, root_real: str) -> tuple[list[Artic
 def read_files(
     root: str, files: list[FoundFile]
 ) -> list[tuple[FoundFile, list[Article], list[Problem]]]:
-    """`read_found` for each file; what a loader worker process runs (it imports only this)."""
+    """`read_found` for each file; what a loader worker process runs (it imports only this).
+
+    The cyclic GC waits meanwhile: parsing makes no cycles, but its many short-lived objects
+    made the collector walk the worker's whole heap again and again (12% of the parsing time).
+    """
     root_real = os.path.realpath(root)
     root_path = Path(root)
-    return [(found, *read_found(root_path, found, root_real)) for found in files]
+    with gc_paused():
+        return [(found, *read_found(root_path, found, root_real)) for found in files]
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many objects are made at once.
+
+    Loading 100k articles from the cache makes millions of objects; every few thousand the
+    collector would walk all of them again (measured: 1.3-2 s of a 4 s warm load).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_corpus(

@@ -368,3 +368,32 @@ def test_unreadable_folder_is_reported_and_the_scan_goes_on(
     assert [(p.path, p.reason) for p in result.problems] == [
         ("locked", "skipped: folder unreadable (permission denied)")
     ]
+
+
+def test_read_files_pauses_the_cyclic_gc_and_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from tuireader.walk import FoundFile
+
+    write(tmp_path, "a.md", "# A\n\nbody")
+    seen: list[bool] = []
+    read_found = corpus.read_found
+
+    def spy(root: Path, found: FoundFile, root_real: str) -> object:
+        seen.append(gc.isenabled())
+        return read_found(root, found, root_real)
+
+    monkeypatch.setattr(corpus, "read_found", spy)
+    assert gc.isenabled()
+    results = corpus.read_files(str(tmp_path), [FoundFile("a.md", None)])
+    assert [article.title for article in results[0][1]] == ["A"]
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that paused it already (the app's loading thread) finds it still paused
+        corpus.read_files(str(tmp_path), [FoundFile("a.md", None)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
