@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
@@ -49,12 +49,14 @@ from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkListScreen
 from tuireader.screens.problems import ProblemsScreen
 from tuireader.screens.tags import TagScreen
-from tuireader.search import SearchIndex
 from tuireader.state import FolderState, StateStore
 from tuireader.text import sanitize_line
 from tuireader.widgets.article_list import ArticleList, Row
 from tuireader.widgets.article_view import ArticleView
 from tuireader.widgets.key_hints import KeyHints
+
+if TYPE_CHECKING:
+    from tuireader.search import SearchIndex
 
 LOAD_REFRESH = 0.25  # seconds between progress bar updates while a big folder loads
 IDLE_AFTER_KEY = 0.5
@@ -310,6 +312,8 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
             # The rows too: building 100k of them on the event loop stalled it for 0.3 s.
             listing = self._listing(library)
             self.post_message(LoadDone(result, library, listing))
+            from tuireader.search import SearchIndex  # numpy: not needed for the first frame
+
             index = loader.cached_index() or SearchIndex.build(result.articles, finish_later=True)
             if worker.is_cancelled:
                 return

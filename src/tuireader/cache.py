@@ -18,21 +18,22 @@ is never written inside the folder it describes.
 
 from __future__ import annotations
 
+import array
 import bisect
 import codecs
 import functools
 import hashlib
+import itertools
 import os
 import pickle
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, overload
 
-import numpy as np
-import numpy.typing as npt
 import platformdirs
 
 from tuireader import __version__
@@ -41,6 +42,11 @@ from tuireader.cachefile import CacheFile, CacheFileError, Section, SectionWrite
 from tuireader.cachefile import read_file as _read_file
 from tuireader.cachefile import write_file as _write_file
 from tuireader.walk import Stamp, files_digest
+
+if TYPE_CHECKING:
+    # Imported where the index is read or written: the articles part is read before the first
+    # frame, and importing numpy costs ~70 ms.
+    import numpy.typing as npt
 
 CACHE_DIR_ENV = "TUIREADER_CACHE_DIR"
 FIRST_SEGMENT_FILES = 300
@@ -100,7 +106,9 @@ def _write_texts(writer: SectionWriter, texts: Sequence[str]) -> TextChunk:
     except UnicodeEncodeError:
         codec = "utf-32-le"
         encoded = [text.encode(codec, "surrogatepass") for text in texts]
-    ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), dtype="<i8")
+    ends = array.array("q", itertools.accumulate(map(len, encoded)))
+    if sys.byteorder != "little":
+        ends.byteswap()  # stored little-endian
     blob = writer.add(*encoded)
     return blob, writer.add(memoryview(ends.tobytes())), codec, len(texts)
 
@@ -115,7 +123,7 @@ class TextColumn:
     once the app is ready, keeps every chunk decoded from then on.
     """
 
-    def __init__(self, chunks: list[tuple[memoryview, npt.NDArray[np.int64], str]]) -> None:
+    def __init__(self, chunks: list[tuple[memoryview, Sequence[int], str]]) -> None:
         self._chunks = [(blob, ends, codecs.getdecoder(codec)) for blob, ends, codec in chunks]
         self._starts: list[int] = []
         total = 0
@@ -132,7 +140,7 @@ class TextColumn:
         for number, (blob, ends, decoder) in enumerate(self._chunks):
             if self._decoded[number] is not None:
                 continue
-            bounds = ends.tolist()
+            bounds = list(ends)
             starts = [0, *bounds[:-1]]
             texts: list[str] = []
             for step in range(0, len(bounds), DECODE_STEP):
@@ -185,22 +193,53 @@ class TextColumn:
 
 
 def _text_chunk(
-    file: CacheFile, chunk: object, verified: bool
-) -> tuple[memoryview, npt.NDArray[np.int64], str]:
-    """The bytes, end offsets and codec of a chunk; raises CacheFileError if they do not fit."""
+    file: CacheFile, chunk: object, verified: bool, *, vectorized: bool = False
+) -> tuple[memoryview, Sequence[int], str]:
+    """The bytes, end offsets and codec of a chunk; raises CacheFileError if they do not fit.
+
+    `vectorized`: check the offsets with numpy (for the index, which imports it anyway; the
+    articles' offsets are checked without it, ~50 ns each).
+    """
     if not (isinstance(chunk, tuple) and len(chunk) == 4):
         raise CacheFileError("not a text chunk")
     blob_section, ends_section, codec, count = chunk
     if codec not in ("utf-16-le", "utf-32-le") or not isinstance(count, int):
         raise CacheFileError("not a text chunk")
     blob = file.section(blob_section, verified=verified)
-    ends = np.frombuffer(file.section(ends_section, verified=verified), dtype="<i8")
+    ends = _int64s(file.section(ends_section, verified=verified))
     width = 2 if codec == "utf-16-le" else 4
-    if len(ends) != count or (count and (int(ends[-1]) != len(blob) or int(ends.min()) < 0)):
+    if len(ends) != count or (count and ends[-1] != len(blob)):
         raise CacheFileError("text offsets do not fit")
-    if count and (np.any(np.diff(ends) < 0) or np.any(ends % width)):
+    if count and not _ascending_multiples(ends, width, vectorized):
         raise CacheFileError("text offsets do not fit")
     return blob, ends, codec
+
+
+def _int64s(data: memoryview) -> Sequence[int]:
+    """The little-endian int64s stored in `data` (on a little-endian machine, not copied)."""
+    if len(data) % 8:
+        raise CacheFileError("text offsets do not fit")
+    if sys.byteorder == "little":
+        return data.cast("q")
+    values = array.array("q")
+    values.frombytes(data)
+    values.byteswap()
+    return values
+
+
+def _ascending_multiples(ends: Sequence[int], width: int, vectorized: bool) -> bool:
+    """Whether `ends` rises from 0 without ever falling, by multiples of `width`."""
+    if vectorized:
+        import numpy as np
+
+        values = np.asarray(ends, dtype=np.int64)
+        return not (np.any(np.diff(values, prepend=0) < 0) or np.any(values % width))
+    previous = 0
+    for end in ends:
+        if end < previous or end % width:
+            return False
+        previous = end
+    return True
 
 
 # --- parsed articles ----------------------------------------------------------------------------
@@ -539,7 +578,7 @@ class _Sliceable(Protocol):
     def __getitem__(self, index: slice, /) -> Sequence[str]: ...
 
 
-IndexParts = tuple[dict[str, Any], dict[str, TextColumn], dict[str, npt.NDArray[Any]]]
+IndexParts = tuple[dict[str, Any], dict[str, TextColumn], dict[str, "npt.NDArray[Any]"]]
 
 
 class IndexCache:
@@ -564,9 +603,13 @@ class IndexCache:
         meta = self._file.meta
         if meta.get("fingerprint") != expected_fingerprint or not self._verifier.passed(0):
             return None
+        import numpy as np
+
         try:
             texts = {
-                name: TextColumn([_text_chunk(self._file, c, verified=True) for c in chunks])
+                name: TextColumn(
+                    [_text_chunk(self._file, c, verified=True, vectorized=True) for c in chunks]
+                )
                 for name, chunks in meta["texts"].items()
             }
             arrays: dict[str, npt.NDArray[Any]] = {}
@@ -606,6 +649,8 @@ def write_index_parts(
     if path is None:
         return
 
+    import numpy as np
+
     def fill(writer: SectionWriter) -> dict[str, Any]:
         text_table = {
             name: [
@@ -615,8 +660,8 @@ def write_index_parts(
             for name, values in texts.items()
         }
         array_table = {}
-        for name, array in arrays.items():
-            contiguous = np.ascontiguousarray(array)
+        for name, values in arrays.items():
+            contiguous = np.ascontiguousarray(values)
             section = writer.add(memoryview(contiguous.reshape(-1).view(np.uint8).data))
             array_table[name] = (section, contiguous.dtype.str, contiguous.shape)
         return {

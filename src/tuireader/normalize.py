@@ -17,11 +17,16 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from tuireader.opencc_native import Converter, open_converter
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+# numpy is imported where folding first needs it: the UI shows titles and articles without it,
+# and its import costs ~70 ms of every start.
 
 _MAX_CODE = 0x110000
 _SURROGATES = range(0xD800, 0xE000)
@@ -39,7 +44,7 @@ def _fold_char(char: str) -> str:
 
 
 # Table entry of a code point not folded yet; no code point is this large.
-_UNKNOWN = np.uint32(0xFFFFFFFF)
+_UNKNOWN = 0xFFFFFFFF
 
 
 class _FoldTable:
@@ -51,6 +56,8 @@ class _FoldTable:
     """
 
     def __init__(self) -> None:
+        import numpy as np
+
         self.codes: npt.NDArray[np.uint32] = np.full(_MAX_CODE, _UNKNOWN, dtype=np.uint32)
         surrogates = np.arange(_SURROGATES.start, _SURROGATES.stop, dtype=np.uint32)
         self.codes[surrogates] = surrogates  # lone surrogates stay as they are
@@ -58,6 +65,8 @@ class _FoldTable:
 
     def fold(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
         """The folded code points of `codes`."""
+        import numpy as np
+
         folded = self.codes[codes]
         if folded.size == 0 or folded.max() != _UNKNOWN:
             return folded
@@ -72,6 +81,8 @@ class _FoldTable:
         return self.codes[codes]
 
     def _fill(self, code_points: list[int]) -> None:
+        import numpy as np
+
         folded = [_fold_char(chr(cp)) for cp in code_points]
         # One OpenCC call for all characters; newlines keep its phrase table from spanning them.
         singles = [s for s in folded if s != "\n"]
@@ -106,6 +117,8 @@ def _fold_table() -> _FoldTable:
 
 def code_points(text: str) -> npt.NDArray[np.uint32]:
     """The code points of `text` as an array (lone surrogates included)."""
+    import numpy as np
+
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
@@ -152,8 +165,9 @@ def load_dictionaries() -> None:
     ~0.2 s (most of it the phrases of `s2twp` and `tw2sp`): an app calls this on a thread of its
     own as it starts, so that no search waits for it. Through OpenCC's C API the loading leaves
     the GIL free (see `opencc_native`); otherwise nothing else in the process runs meanwhile.
+    The fold table is left to its first use, which imports numpy (~70 ms holding the GIL): on
+    this thread, that import fought the first frame and the loading for the GIL.
     """
-    _fold_table()
     for config in ("t2s", "s2twp", "tw2sp"):
         _converter(config)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from tuireader.articles import Article
+from tuireader.hits import BodySpans, Hit, SearchResults
 from tuireader.normalize import fold, match_spans_in_folded, term_variants
 from tuireader.query import Query, Term, parse_query
-from tuireader.search import BodySpans, Hit, SearchResults
 from tuireader.snippets import make_snippet
 
 SCAN_BUDGET = 0.25

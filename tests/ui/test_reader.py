@@ -13,12 +13,12 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
-from tuireader import app as app_module
 from tuireader.app import TuiReaderApp
 from tuireader.articles import Article
 from tuireader.flows import links as links_flow
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.links import LinkListScreen
+from tuireader.search import SearchIndex
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.article_view import ArticleView
 
@@ -341,13 +341,13 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()
-    real_build = app_module.SearchIndex.build
+    real_build = SearchIndex.build
 
-    def slow_build(articles: list[Article], **options: Any) -> app_module.SearchIndex:
+    def slow_build(articles: list[Article], **options: Any) -> SearchIndex:
         release.wait(20)
         return real_build(articles, **options)
 
-    monkeypatch.setattr(app_module.SearchIndex, "build", staticmethod(slow_build))
+    monkeypatch.setattr(SearchIndex, "build", staticmethod(slow_build))
     app = TuiReaderApp(corpus, use_cache=False)
     async with app.run_test(size=SIZE) as pilot:
         while app.load_result is None:

@@ -22,13 +22,16 @@ from tuireader.articles import Article, Problem
 from tuireader.config import Config
 from tuireader.corpus import LoadResult
 from tuireader.document import Document
+from tuireader.hits import SearchResults
 from tuireader.library import Library, make_filter
 from tuireader.scan import PlainScan
-from tuireader.search import SearchIndex, SearchResults
 from tuireader.state import FolderState
 from tuireader.text import sanitize_line
 from tuireader.widgets.article_list import ArticleList, Row
 from tuireader.widgets.article_view import ArticleView
+
+if TYPE_CHECKING:
+    from tuireader.search import SearchIndex  # numpy: imported when the index is built
 
 
 def _while_running(method: Callable[..., None]) -> Callable[..., None]:

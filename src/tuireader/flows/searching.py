@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.widgets import Input, OptionList
 from textual.worker import get_current_worker
 
 from tuireader.flows.base import ReaderBase, SearchState, _while_running
+from tuireader.hits import SearchResults
 from tuireader.query import parse_query
 from tuireader.scan import PlainScan
-from tuireader.search import SearchIndex, SearchResults
 from tuireader.widgets.article_list import ArticleList, Row
 from tuireader.widgets.article_view import ArticleView
+
+if TYPE_CHECKING:
+    from tuireader.search import SearchIndex
 
 SEARCH_DEBOUNCE = 0.005
 """Keys that come closer together than this (a burst: tmux send-keys, a terminal without
