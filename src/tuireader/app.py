@@ -12,6 +12,7 @@ screen (reading, searching, links, marks, live reload) is a mixin in `tuireader.
 from __future__ import annotations
 
 import gc
+import importlib
 import threading
 import time
 from collections.abc import Iterable
@@ -291,6 +292,16 @@ class TuiReaderApp(ReadingFlow, SearchFlow, LinkFlow, MarkFlow, LiveReloadFlow):
                 if drawn is not None:  # the first titles are being drawn: let them be
                     drawn.wait(FIRST_FRAME_WAIT)
                     drawn = None
+                    if not batch.from_cache:
+                        # The index will be built: its modules (numpy's ~70 ms among them) are
+                        # imported now, while this thread mostly waits for the workers, rather
+                        # than after the loading, when nothing else runs beside that import.
+                        threading.Thread(
+                            target=importlib.import_module,
+                            args=("tuireader.search",),
+                            name="import-search",
+                            daemon=True,
+                        ).start()
                 loaded.extend(batch.articles)
                 if batch.done == batch.total:
                     continue  # the full list follows at once, built a single time
