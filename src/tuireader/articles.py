@@ -51,15 +51,29 @@ class Article:
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     source_url: str | None = None
-    links: tuple[Link, ...] = ()
     line: int = 1
     reading_minutes: int | None = None
     problems: tuple[str, ...] = field(default=(), compare=False)
+    # `links`, once read. They are found in the body when first asked for, not when the file is
+    # parsed: most articles of a large folder are never opened, and finding them cost ~12% of
+    # parsing a file (and more to send them from the workers and to cache them).
+    _links: tuple[Link, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def chars(self) -> int:
         """Length of the body in characters."""
         return len(self.body)
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The links of the body in order of appearance, each URL once (`extract_links`)."""
+        links = self._links
+        if links is None:
+            from tuireader.links import extract_links  # it builds on this module
+
+            links = extract_links(self.body, self.kind)
+            _set_links(self, links)
+        return links
 
     def _key(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in _COMPARED)
@@ -74,10 +88,12 @@ class Article:
 
     def replaced(self, **changes: Any) -> Article:
         """A plain `Article` with some fields changed (`dataclasses.replace` keeps the class)."""
-        values = {f.name: getattr(self, f.name) for f in fields(Article)}
+        values = {f.name: getattr(self, f.name) for f in FIELDS}
         return Article(**{**values, **changes})
 
 
+FIELDS = tuple(f for f in fields(Article) if f.init)
+"""The fields an `Article` is made from (`links` is found in the body)."""
 _COMPARED = tuple(f.name for f in fields(Article) if f.compare)
 
 
@@ -104,6 +120,7 @@ class CachedArticle(Article):
         in `bodies` in place of the body."""
         article = object.__new__(cls)
         _set_bodies(article, bodies)
+        _set_links(article, None)
         # Each slot set straight through its descriptor: the frozen dataclass's __init__ costs
         # ~1 µs more an article (0.1 s of a warm start at 100k).
         for set_field, value in zip(_CACHED_SETTERS, values, strict=True):
@@ -116,9 +133,10 @@ class CachedArticle(Article):
 
 
 _set_bodies = CachedArticle.__dict__["_bodies"].__set__
+_set_links = Article.__dict__["_links"].__set__
 _CACHED_SETTERS = tuple(
     (CachedArticle.__dict__["_number"] if f.name == "body" else Article.__dict__[f.name]).__set__
-    for f in fields(Article)
+    for f in FIELDS
 )
 
 

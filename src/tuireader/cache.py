@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, overload
 import platformdirs
 
 from tuireader import __version__
-from tuireader.articles import Article, CachedArticle, Link
+from tuireader.articles import Article, CachedArticle
 from tuireader.cachefile import CacheFile, CacheFileError, Section, SectionWriter, unpickle_plain
 from tuireader.cachefile import read_file as _read_file
 from tuireader.cachefile import write_file as _write_file
@@ -246,7 +246,7 @@ def _ascending_multiples(ends: Sequence[int], width: int, vectorized: bool) -> b
 
 
 _COLUMNS = (
-    *("id", "path", "title", "kind", "date", "authors", "tags", "url", "links", "line"),
+    *("id", "path", "title", "kind", "date", "authors", "tags", "url", "line"),
     *("minutes", "problems"),
 )
 
@@ -427,7 +427,6 @@ def _files_from(columns: dict[str, Any], bodies: TextColumn) -> dict[str, Cached
         raise ValueError("columns of different lengths")
     parse_date = datetime.fromisoformat
     dates = [parse_date(d) if d is not None else None for d in columns["date"]]
-    links = [tuple(Link(t, u) for t, u in group) if group else () for group in columns["links"]]
     articles: list[Article] = list(
         map(
             functools.partial(CachedArticle.make, bodies),
@@ -440,7 +439,6 @@ def _files_from(columns: dict[str, Any], bodies: TextColumn) -> dict[str, Cached
             columns["authors"],
             columns["tags"],
             columns["url"],
-            links,
             columns["line"],
             columns["minutes"],
             columns["problems"],
@@ -534,7 +532,6 @@ def _columns(files: list[tuple[str, CachedFile]], flat: list[Article]) -> dict[s
         "authors": [a.authors for a in flat],
         "tags": [a.tags for a in flat],
         "url": [a.source_url for a in flat],
-        "links": [tuple((link.text, link.url) for link in a.links) for a in flat],
         "line": [a.line for a in flat],
         "minutes": [a.reading_minutes for a in flat],
         "problems": [a.problems for a in flat],

@@ -34,7 +34,8 @@ from typing import Any, BinaryIO
 
 import xxhash
 
-FORMAT_VERSION = 5  # 4: the digest of the files, for a walk that finds nothing changed; 5: XXH3
+FORMAT_VERSION = 6  # 4: the digest of the files, for a walk that finds nothing changed; 5: XXH3;
+# 6: no links (they are found in the body when read)
 MAGIC = b"tuireader-cache\n"
 _HEAD = struct.Struct("<16sIQQQ")  # magic, format version, metadata checksum, offset, size
 _ALIGN = 64

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from tuireader.articles import ARTICLE_SUFFIXES, Article, ArticleKind, Problem, article_id
 from tuireader.encoding import BinaryFileError, decode_bytes
-from tuireader.links import extract_links
 from tuireader.listings import split_listing
 from tuireader.metadata import Metadata, date_from_path, read_metadata, split_frontmatter
 from tuireader.text import clean_text, sanitize_line
@@ -191,7 +190,6 @@ def parse_file(relative_path: str, data: bytes) -> tuple[list[Article], list[Pro
                 authors=post.authors or meta.authors,
                 tags=meta.tags,
                 source_url=post.url,
-                links=extract_links(post.summary, "text"),
                 line=front.body_line + post.line - 1,
                 reading_minutes=post.reading_minutes,
                 problems=tuple(notes),
@@ -211,7 +209,6 @@ def parse_file(relative_path: str, data: bytes) -> tuple[list[Article], list[Pro
                 authors=meta.authors,
                 tags=meta.tags,
                 source_url=meta.source_url,
-                links=extract_links(body, kind),
                 problems=tuple(notes),
             )
         ]

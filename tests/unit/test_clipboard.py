@@ -9,16 +9,21 @@ from tuireader.browser import is_openable, open_in_browser
 from tuireader.clipboard import article_link, copy_native, markdown_link, osc52_sequence
 
 
-def make(**kwargs: object) -> Article:
-    return Article(id="x", path="dir/a b.md", title="T", body="", **kwargs)  # type: ignore[arg-type]
+def make(body: str = "", **kwargs: object) -> Article:
+    return Article(id="x", path="dir/a b.md", title="T", body=body, **kwargs)  # type: ignore[arg-type]
 
 
 def test_article_link_prefers_source_then_first_link_then_file(tmp_path: Path) -> None:
-    link = Link("t", "https://first.example/")
-    assert article_link(make(source_url="https://src.example/", links=(link,)), tmp_path).url == (
+    body = "See [t](https://first.example/) and [u](https://second.example/)."
+    assert make(body).links == (
+        Link("t", "https://first.example/"),
+        Link("u", "https://second.example/"),
+    )
+    assert article_link(make(body, source_url="https://src.example/"), tmp_path).url == (
         "https://src.example/"
     )
-    assert article_link(make(links=(link,)), tmp_path).origin == "first link"
+    first = article_link(make(body), tmp_path)
+    assert (first.url, first.origin) == ("https://first.example/", "first link")
     target = article_link(make(), tmp_path)
     assert target.origin == "file"
     assert target.url == (tmp_path / "dir" / "a b.md").resolve().as_uri()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import pickle
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from tuireader import corpus
 from tuireader.articles import article_id
 from tuireader.corpus import bundled_corpus_path, load_corpus, parse_file
+from tuireader.links import extract_links
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX file system features")
@@ -53,6 +55,25 @@ def test_bundled_digest_has_its_metadata_and_seven_links() -> None:
     assert digest.tags == ("AI News", "AI Development", "LLMs", "AI Debate")
     assert len(digest.links) == 7
     assert digest.links[0].text == "Tinker API推出，简化大型语言模型微调流程-Lilian Weng"
+
+
+def test_links_are_found_in_the_body_when_first_read_not_when_parsed() -> None:
+    """Parsing (in a worker) leaves links out; reading them gives what the body holds, for a
+    file and for each post of a listing page (whose body is the post's summary, read as text)."""
+    data = (
+        b"---\ntitle: T\n---\n\n[a](https://a.example/) `[no](https://code.example/)` "
+        b"https://bare.example/x.\n"
+    )
+    (article,), _ = parse_file("a.md", data)
+    assert article._links is None
+    sent = pickle.loads(pickle.dumps(article))  # as a worker sends it
+    assert sent._links is None
+    assert sent.links == extract_links(sent.body, "markdown")
+    assert [link.url for link in sent.links] == ["https://a.example/", "https://bare.example/x"]
+    assert sent.links is sent.links  # found once
+    assert sent == article  # links are not compared: they follow from the body
+    for post in [a for a in load_corpus(bundled_corpus_path()).articles if a.kind == "text"]:
+        assert post.links == extract_links(post.body, "text")
 
 
 def test_bundled_traditional_article_is_one_text_entry_with_its_real_title() -> None:

@@ -47,6 +47,7 @@ def make_folder(root: Path, count: int = 40) -> Path:
 def same(a: LoadResult, b: LoadResult) -> None:
     assert a.articles == b.articles
     assert [x.problems for x in a.articles] == [x.problems for x in b.articles]
+    assert [x.links for x in a.articles] == [x.links for x in b.articles]
     assert a.problems == b.problems
     assert (a.files, a.skipped_other) == (b.files, b.skipped_other)
 
