@@ -60,6 +60,8 @@ B = 0.75
 TITLE_WEIGHT = 3.0
 FIELD_WEIGHT = {"tag": 1.0, "author": 1.0, "title": TITLE_WEIGHT}
 SEGMENT_DOCS = 2048
+SMALL_SEGMENT_DOCS = 512
+SMALL_INDEX_SEGMENTS = 16
 _FILTER_BATCH_DOCS = 256
 # Candidates checked in order of their bound before the ranking may stop being exact: past
 # this many, the best `limit` matches found so far are returned once there are `limit` of them.
@@ -179,8 +181,11 @@ class SearchIndex:
         are loaded (the first search would wait for them): call `finish()` then, off the UI.
         """
         unique = list({article.id: article for article in articles}.values())
-        # An even number of equal chunks keeps both build threads busy to the end.
-        pairs_of_chunks = max(1, -(-len(unique) // (2 * SEGMENT_DOCS)))
+        # An even number of equal chunks keeps both build threads busy to the end. A smaller
+        # folder is cut finer, down to SMALL_SEGMENT_DOCS: smaller arrays are cheaper to sort and
+        # to fault in, and a search pays little for the extra segments of a small index.
+        most = min(SEGMENT_DOCS, max(SMALL_SEGMENT_DOCS, len(unique) // SMALL_INDEX_SEGMENTS))
+        pairs_of_chunks = max(1, -(-len(unique) // (2 * most)))
         chunk_size = max(1, -(-len(unique) // (2 * pairs_of_chunks)))
         bases = list(range(0, len(unique), chunk_size))
         chunks = [unique[base : base + chunk_size] for base in bases]
