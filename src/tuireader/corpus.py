@@ -5,8 +5,8 @@ without blocking (a FIFO named `x.md` must not hang the scan), checked to be a r
 read up to `MAX_FILE_BYTES`. Whatever goes wrong with one file (permission denied, vanished,
 binary, undecodable) becomes one `Problem` line and the scan goes on.
 
-`parse_file` does the work on bytes already read and does no I/O, so it can run in a process
-pool later.
+`parse_files` does the work on bytes already read and does no I/O, so that it runs in the
+loader's worker processes.
 """
 
 from __future__ import annotations
@@ -23,15 +23,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuireader.articles import ARTICLE_SUFFIXES, Article, ArticleKind, Problem, article_id
-from tuireader.encoding import BinaryFileError, decode_bytes
-from tuireader.listings import split_listing
-from tuireader.metadata import Metadata, date_from_path, read_metadata, split_frontmatter
+from tuireader.encoding import BinaryFileError, Decoded, decode_bytes
+from tuireader.listings import ListingPost, split_listing
+from tuireader.metadata import (
+    Frontmatter,
+    Metadata,
+    date_from_path,
+    read_metadata,
+    split_frontmatter,
+)
 from tuireader.text import clean_text, sanitize_line
 from tuireader.titles import html_title, markdown_heading, plain_title, title_from_filename
 from tuireader.walk import FoundFile, display_path, os_reason
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Bytes read from one file; a longer file is truncated (at a line end) with a problem noted."""
+
+BATCH_BYTES = 4 * 1024 * 1024
+"""`read_files` reads files until it holds this many bytes, then parses them together."""
 
 
 _OPEN_FLAGS = (
@@ -81,32 +90,55 @@ def bundled_corpus_path() -> Path:
     return Path(__file__).resolve().parents[2] / "corpus"
 
 
-def read_found(root: Path, found: FoundFile, root_real: str) -> tuple[list[Article], list[Problem]]:
-    """Read and parse one file found by `scan_folder` (`root_real` is `realpath(root)`)."""
-    shown = display_path(found.relative)
-    data, reason, truncated = _read_file(os.path.join(root, found.relative), root_real)
-    if data is None:
-        return [], [Problem(shown, reason or "skipped: unreadable")]
-    articles, problems = parse_file(shown, data)
-    if truncated:
-        note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-        articles = [dataclasses.replace(a, problems=(*a.problems, note)) for a in articles]
-        problems = _merge(shown, problems, note)
-    return articles, problems
+_Read = tuple[bytes | None, str | None, bool]  # what `_read_file` returns
 
 
 def read_files(
     root: str, files: list[FoundFile]
 ) -> list[tuple[FoundFile, list[Article], list[Problem]]]:
-    """`read_found` for each file; what a loader worker process runs (it imports only this).
+    """Read and parse files found in `root`, in order; what a loader worker process runs (it
+    imports only this module and what it needs).
 
-    The cyclic GC waits meanwhile: parsing makes no cycles, but its many short-lived objects
-    made the collector walk the worker's heap again and again (6-12% of the parsing time).
+    Files are read a batch at a time (up to BATCH_BYTES) and each batch is parsed by
+    `parse_files`. The cyclic GC waits meanwhile: parsing makes no cycles, but its many
+    short-lived objects made the collector walk the worker's heap again and again (6-12% of the
+    parsing time).
     """
     root_real = os.path.realpath(root)
-    root_path = Path(root)
+    results: list[tuple[FoundFile, list[Article], list[Problem]]] = []
     with gc_paused():
-        return [(found, *read_found(root_path, found, root_real)) for found in files]
+        batch: list[tuple[FoundFile, _Read]] = []
+        held = 0
+        for found in files:
+            read = _read_file(os.path.join(root, found.relative), root_real)
+            batch.append((found, read))
+            held += len(read[0] or b"")
+            if held >= BATCH_BYTES:
+                results.extend(_parse_read(batch))
+                batch, held = [], 0
+        results.extend(_parse_read(batch))
+    return results
+
+
+def _parse_read(
+    batch: list[tuple[FoundFile, _Read]],
+) -> list[tuple[FoundFile, list[Article], list[Problem]]]:
+    shown = [display_path(found.relative) for found, _ in batch]
+    read = [data for _, (data, _, _) in batch]
+    readable = [(path, data) for path, data in zip(shown, read, strict=True) if data is not None]
+    parsed = iter(parse_files(readable))
+    results: list[tuple[FoundFile, list[Article], list[Problem]]] = []
+    for path, (found, (data, reason, truncated)) in zip(shown, batch, strict=True):
+        if data is None:
+            results.append((found, [], [Problem(path, reason or "skipped: unreadable")]))
+            continue
+        articles, problems = next(parsed)
+        if truncated:
+            note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+            articles = [dataclasses.replace(a, problems=(*a.problems, note)) for a in articles]
+            problems = _merge(path, problems, note)
+        results.append((found, articles, problems))
+    return results
 
 
 @contextlib.contextmanager
@@ -160,24 +192,51 @@ def parse_file(relative_path: str, data: bytes) -> tuple[list[Article], list[Pro
     Pure: no I/O. `relative_path` is the POSIX path shown to the user. Problems are returned at
     most once for the file (reasons joined), and each entry carries its own in `problems`.
     """
-    path = sanitize_line(unicodedata.normalize("NFC", relative_path))
-    suffix = os.path.splitext(path)[1].lower()
-    kind: ArticleKind = ARTICLE_SUFFIXES.get(suffix, "markdown")
+    return parse_files([(relative_path, data)])[0]
+
+
+def parse_files(files: list[tuple[str, bytes]]) -> list[tuple[list[Article], list[Problem]]]:
+    """`parse_file` for each (relative path, bytes), one step at a time over all of them.
+
+    Every file is decoded, then every text cleaned, then every frontmatter split, and so on:
+    each step's code and regular expressions stay hot in the CPU's caches, which took a third
+    less CPU than parsing file after file (200-file chunks of the 10k benchmark folder: 131 ->
+    87 µs a file, the same entries).
+    """
+    paths = [sanitize_line(unicodedata.normalize("NFC", path)) for path, _ in files]
+    decoded = [_decode(path, data) for path, (_, data) in zip(paths, files, strict=True)]
+    texts = [_clean(d.text) if isinstance(d, Decoded) else "" for d in decoded]
+    fronts = [split_frontmatter(text) for text in texts]
+    metas = [read_metadata(front.meta) if front.meta else Metadata() for front in fronts]
+    listings = [split_listing(front.body) for front in fronts]
+    return [
+        _entries(path, d, front, meta, posts) if isinstance(d, Decoded) else ([], [d])
+        for path, d, front, meta, posts in zip(paths, decoded, fronts, metas, listings, strict=True)
+    ]
+
+
+def _decode(path: str, data: bytes) -> Decoded | Problem:
     try:
-        decoded = decode_bytes(data)
+        return decode_bytes(data)
     except BinaryFileError as error:
-        return [], [Problem(path, f"skipped: binary file ({error})")]
-    text = unicodedata.normalize("NFC", clean_text(decoded.text))
-    if text.startswith("\ufeff"):
-        text = text[1:]
+        return Problem(path, f"skipped: binary file ({error})")
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", clean_text(text))
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _entries(
+    path: str, decoded: Decoded, front: Frontmatter, meta: Metadata, posts: list[ListingPost] | None
+) -> tuple[list[Article], list[Problem]]:
+    """A file's entries, from what each step made of it."""
+    kind: ArticleKind = ARTICLE_SUFFIXES.get(os.path.splitext(path)[1].lower(), "markdown")
     notes: list[str] = [decoded.problem] if decoded.problem else []
-    front = split_frontmatter(text)
     notes.extend(front.problems)
-    meta = read_metadata(front.meta) if front.meta else Metadata()
     notes.extend(meta.problems)
     body = front.body
     date = meta.date or date_from_path(path, _meta_path(front.meta))
-    posts = split_listing(body)
     if posts:
         articles = [
             Article(
@@ -320,4 +379,5 @@ def load_file(root: Path, relative_path: str) -> tuple[list[Article], list[Probl
     """
     if not os.path.lexists(os.path.join(root, relative_path)):
         return [], []
-    return read_found(root, FoundFile(relative_path, None), os.path.realpath(root))
+    ((_, articles, problems),) = read_files(str(root), [FoundFile(relative_path, None)])
+    return articles, problems

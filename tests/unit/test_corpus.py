@@ -391,6 +391,45 @@ def test_unreadable_folder_is_reported_and_the_scan_goes_on(
     ]
 
 
+@pytest.mark.parametrize("batch_bytes", [1, 64, corpus.BATCH_BYTES])
+def test_files_parsed_in_batches_give_what_each_file_gives_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_bytes: int
+) -> None:
+    """Files are parsed a batch at a time, one step over the whole batch at a time: every file
+    still gets exactly its own entries and problems, whatever it holds and wherever it falls."""
+    from tuireader.walk import FoundFile
+
+    files = {
+        "a.md": "---\ntitle: A\ndate: 2024-02-30\n---\n\nbody [x](https://x.example/)",
+        "empty.md": "",
+        "binary.md": b"\x89PNG\r\n\x1a\n" + bytes(100),
+        "bom.txt": b"\xef\xbb\xbfline one\r\nline two",
+        "gbk.md": "# 标题\n\n正文".encode("gbk"),
+        "broken.md": "---\ntitle: [unclosed\n---\n\ntext",
+        "listing.md": "".join(
+            f"# Post {n}\n\n2024-01-0{n} · Ann\n\nSummary {n}.\n\n" for n in range(1, 5)
+        ),
+        "sub/z.markdown": '+++\ntitle = "Z"\n+++\n\nzed',
+    }
+    for relative, data in files.items():
+        write(tmp_path, relative, data)
+    found = [FoundFile(relative, None) for relative in [*files, "vanished.md"]]
+    monkeypatch.setattr(corpus, "BATCH_BYTES", batch_bytes)
+    results = corpus.read_files(str(tmp_path), found)
+    assert [f.relative for f, _, _ in results] == [f.relative for f in found]
+    for one, (_, articles, problems) in zip(found, results, strict=True):
+        (alone,) = corpus.read_files(str(tmp_path), [one])
+        assert (articles, problems) == (alone[1], alone[2])
+        assert [a.problems for a in articles] == [a.problems for a in alone[1]]
+    by_path = {f.relative: (articles, problems) for f, articles, problems in results}
+    assert [a.title for a in by_path["a.md"][0]] == ["A"]
+    assert len(by_path["listing.md"][0]) == 4
+    assert by_path["binary.md"][0] == [] and "binary" in by_path["binary.md"][1][0].reason
+    assert by_path["vanished.md"][0] == [] and by_path["vanished.md"][1][0].reason.startswith(
+        "skipped:"
+    )
+
+
 def test_read_files_pauses_the_cyclic_gc_and_restores_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -400,13 +439,13 @@ def test_read_files_pauses_the_cyclic_gc_and_restores_it(
 
     write(tmp_path, "a.md", "# A\n\nbody")
     seen: list[bool] = []
-    read_found = corpus.read_found
+    parse_files = corpus.parse_files
 
-    def spy(root: Path, found: FoundFile, root_real: str) -> object:
+    def spy(files: list[tuple[str, bytes]]) -> object:
         seen.append(gc.isenabled())
-        return read_found(root, found, root_real)
+        return parse_files(files)
 
-    monkeypatch.setattr(corpus, "read_found", spy)
+    monkeypatch.setattr(corpus, "parse_files", spy)
     assert gc.isenabled()
     results = corpus.read_files(str(tmp_path), [FoundFile("a.md", None)])
     assert [article.title for article in results[0][1]] == ["A"]
