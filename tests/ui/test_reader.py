@@ -409,7 +409,7 @@ async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Pa
         sidebar = app.query_one(ArticleList)
         article = app.ordered[0]
         combining = "e\u0301" * 300  # each "é" here is two characters in one cell
-        long_title = Article(**{**vars_of(article), "title": "标题" * 100})
+        long_title = article.replaced(title="标题" * 100)
         late = "…" + "上下文" * 15 + "强化学习" + "之后" * 30  # the match past a line's width
         rows = [
             Row(long_title, "开头模型" + "很长的摘要" * 100, ((2, 4),), ((0, 2),)),
@@ -433,12 +433,6 @@ async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Pa
         assert cell_len(late_line[: late_line.index("强化学习")]) <= width // 3 + 2
         styled = [s.text for s in lines[5] if s.style and s.style.bgcolor == MATCH_STYLE.bgcolor]
         assert styled == ["强化学习"]
-
-
-def vars_of(article: Article) -> dict[str, Any]:
-    import dataclasses
-
-    return {f.name: getattr(article, f.name) for f in dataclasses.fields(Article)}
 
 
 async def test_typing_lists_every_hit_and_opens_the_top_one_once_typing_pauses(
