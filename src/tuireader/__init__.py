@@ -3,8 +3,8 @@
 import os
 
 # The one place the version is written: pyproject.toml reads it from here (hatch's version
-# source). A constant, not `importlib.metadata.version()`: that import and lookup cost 15-20 ms
-# of every start, before the first frame, and again in every loader worker.
+# source). A constant, not `importlib.metadata.version()`: the load cache checks it before the
+# first frame, and that import and lookup cost 15-20 ms of every start.
 __version__ = "0.1.0"
 
 # Textual draws a changed screen at the next tick of a clock of TEXTUAL_FPS ticks a second: at

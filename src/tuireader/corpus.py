@@ -124,8 +124,7 @@ def _parse_read(
     batch: list[tuple[FoundFile, _Read]],
 ) -> list[tuple[FoundFile, list[Article], list[Problem]]]:
     shown = [display_path(found.relative) for found, _ in batch]
-    read = [data for _, (data, _, _) in batch]
-    readable = [(path, data) for path, data in zip(shown, read, strict=True) if data is not None]
+    readable = [(path, r[0]) for path, (_, r) in zip(shown, batch, strict=True) if r[0] is not None]
     parsed = iter(parse_files(readable))
     results: list[tuple[FoundFile, list[Article], list[Problem]]] = []
     for path, (found, (data, reason, truncated)) in zip(shown, batch, strict=True):
