@@ -88,11 +88,11 @@ class Article:
 
     def replaced(self, **changes: Any) -> Article:
         """A plain `Article` with some fields changed (`dataclasses.replace` keeps the class)."""
-        values = {f.name: getattr(self, f.name) for f in FIELDS}
+        values = {f.name: getattr(self, f.name) for f in _INIT_FIELDS}
         return Article(**{**values, **changes})
 
 
-FIELDS = tuple(f for f in fields(Article) if f.init)
+_INIT_FIELDS = tuple(f for f in fields(Article) if f.init)
 """The fields an `Article` is made from (`links` is found in the body)."""
 _COMPARED = tuple(f.name for f in fields(Article) if f.compare)
 
@@ -136,7 +136,7 @@ _set_bodies = CachedArticle.__dict__["_bodies"].__set__
 _set_links = Article.__dict__["_links"].__set__
 _CACHED_SETTERS = tuple(
     (CachedArticle.__dict__["_number"] if f.name == "body" else Article.__dict__[f.name]).__set__
-    for f in FIELDS
+    for f in _INIT_FIELDS
 )
 
 
