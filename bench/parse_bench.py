@@ -35,13 +35,13 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 def time_stages(files: list[tuple[str, bytes]], yaml_load: bool) -> dict[str, float]:
     """µs of CPU per file for each stage, each stage timed over all the files in turn."""
-    from tuireader import metadata
-    from tuireader.corpus import parse_file
-    from tuireader.encoding import decode_bytes
-    from tuireader.links import extract_links
-    from tuireader.listings import split_listing
-    from tuireader.text import clean_text
-    from tuireader.titles import markdown_heading, plain_title
+    from tuireader.corpus import metadata
+    from tuireader.corpus.encoding import decode_bytes
+    from tuireader.corpus.listings import split_listing
+    from tuireader.corpus.parse import parse_file
+    from tuireader.corpus.titles import markdown_heading, plain_title
+    from tuireader.model.links import extract_links
+    from tuireader.model.text import clean_text
 
     if yaml_load and hasattr(metadata, "_FLAT_YAML"):
         metadata._FLAT_YAML.load = lambda block: None  # every block goes to yaml.load

@@ -21,10 +21,10 @@ import time
 
 from corpus_gen import generate
 
-from tuireader.articles import Article
-from tuireader.normalize import fold, term_variants
-from tuireader.query import parse_query
-from tuireader.search import SearchIndex
+from tuireader.model.articles import Article
+from tuireader.search.index import SearchIndex
+from tuireader.search.normalize import fold, term_variants
+from tuireader.search.query import parse_query
 
 ENGINES = ("index", "scan", "fts5")
 LIMIT = 20

@@ -213,7 +213,7 @@ def child_app(folder: str) -> dict[str, Any]:
 
     app = open_app(Path(folder))
     imported = time.time()
-    from tuireader.widgets.article_list import ArticleList
+    from tuireader.ui.widgets.article_list import ArticleList
 
     marks: dict[str, Any] = {"imported": imported}
     painted = _first_paint(ArticleList, lambda sidebar: bool(sidebar.rows))
@@ -248,8 +248,8 @@ def child_app(folder: str) -> dict[str, Any]:
 
 def child_core(folder: str) -> dict[str, Any]:
     """The core alone, as the app is meant to call it: batches, then the index, then the cache."""
-    from tuireader.loader import CorpusLoader
-    from tuireader.search import SearchIndex
+    from tuireader.corpus.loader import CorpusLoader
+    from tuireader.search.index import SearchIndex
 
     marks: dict[str, Any] = {"imported": time.time()}
     loader = CorpusLoader(Path(folder))
@@ -281,8 +281,8 @@ def child_baseline(folder: str) -> dict[str, Any]:
     from textual.widgets import OptionList
     from textual.widgets.option_list import Option
 
-    from tuireader.corpus import load_corpus
-    from tuireader.search import SearchIndex
+    from tuireader.corpus.loader import load_corpus
+    from tuireader.search.index import SearchIndex
 
     marks: dict[str, Any] = {"imported": time.time()}
 
@@ -330,8 +330,8 @@ def child_sidebar(widget: str, size: int) -> dict[str, Any]:
     from textual.widgets import Label, ListItem, ListView, OptionList
     from textual.widgets.option_list import Option
 
-    from tuireader.articles import Article
-    from tuireader.widgets.article_list import ArticleList, Row
+    from tuireader.model.articles import Article
+    from tuireader.ui.widgets.article_list import ArticleList, Row
 
     start = datetime(2023, 1, 1, tzinfo=UTC)
     articles = [
@@ -433,9 +433,9 @@ def child_article(widget: str, case: str, folder: str) -> dict[str, Any]:
     result: dict[str, Any] = {"widget": widget, "case": case}
     beat = _Heartbeat()
     if widget == "ArticleView":
-        from tuireader.app import TuiReaderApp
-        from tuireader.widgets.article_list import ArticleList
-        from tuireader.widgets.article_view import ArticleView
+        from tuireader.ui.app import TuiReaderApp
+        from tuireader.ui.widgets.article_list import ArticleList
+        from tuireader.ui.widgets.article_view import ArticleView
 
         app: Any = TuiReaderApp(Path(folder), watch=False)
 
@@ -545,6 +545,8 @@ def child_env(work: Path, cache: Path) -> dict[str, str]:
     # Imports as after the first launch of an install: bytecode cached (outside the repo).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    # What the command sets (`cli.FRAMES_PER_SECOND`), for every row alike.
+    env.setdefault("TEXTUAL_FPS", "120")
     return env
 
 
@@ -584,7 +586,7 @@ def startup_rows(
 
 
 def _bundled() -> Path:
-    from tuireader.corpus import bundled_corpus_path
+    from tuireader.corpus.parse import bundled_corpus_path
 
     return bundled_corpus_path()
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -39,9 +40,10 @@ SCREEN = (120, 40)
 
 
 def child(engine: str, folder: str) -> dict[str, Any]:
-    from tuireader import app as app_module
-    from tuireader.scan import PlainScan
-    from tuireader.widgets.article_list import ArticleList
+    os.environ.setdefault("TEXTUAL_FPS", "120")  # as the command sets it
+    from tuireader.search.plain_scan import PlainScan
+    from tuireader.ui import app as app_module
+    from tuireader.ui.widgets.article_list import ArticleList
 
     done_typing = threading.Event()
     if engine == "scan":

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tuireader
-from tuireader.articles import Article
-from tuireader.text import sanitize_line
+from tuireader.model.articles import Article
+from tuireader.model.text import sanitize_line
 
 if TYPE_CHECKING:
-    from tuireader.app import TuiReaderApp
+    from tuireader.ui.app import TuiReaderApp
 
 SUBCOMMANDS = ("list", "search")
+FRAMES_PER_SECOND = "120"
+"""Textual draws a changed screen at the next tick of a clock of TEXTUAL_FPS ticks a second: at
+its 60, a search's hits waited up to a tick for their frame (bench/README.md, typing). Frames
+are only drawn when something changed, so an idle app costs nothing more."""
 
 
 def _version_text() -> str:
@@ -24,8 +29,8 @@ def _version_text() -> str:
 
 
 def _main_parser() -> argparse.ArgumentParser:
-    from tuireader.config import config_path
-    from tuireader.state import state_dir
+    from tuireader.store.config import config_path
+    from tuireader.store.state import state_dir
 
     parser = argparse.ArgumentParser(
         prog="tuireader",
@@ -96,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _resolve_folder(path: Path | None) -> Path:
-    from tuireader.corpus import bundled_corpus_path
+    from tuireader.corpus.parse import bundled_corpus_path
 
     folder = path if path is not None else bundled_corpus_path()
     if not folder.is_dir():
@@ -105,7 +110,7 @@ def _resolve_folder(path: Path | None) -> Path:
 
 
 def _run_app(args: argparse.Namespace) -> int:
-    from tuireader.config import load_config
+    from tuireader.store.config import load_config
 
     config, notices = load_config()
     folder = _resolve_folder(args.corpus or args.path or config.corpus)
@@ -116,10 +121,12 @@ def _run_app(args: argparse.Namespace) -> int:
 def open_app(folder: Path, **options: Any) -> TuiReaderApp:
     """The app for `folder` (`TuiReaderApp` takes `options`); the processes that will load it
     start first, while Textual is imported (see `loader.head_start`)."""
-    from tuireader.loader import head_start
+    from tuireader.corpus.loader import head_start
 
     started = head_start(folder)
-    from tuireader.app import TuiReaderApp
+    # Read by Textual when it is imported, just below; a value the user set wins.
+    os.environ.setdefault("TEXTUAL_FPS", FRAMES_PER_SECOND)
+    from tuireader.ui.app import TuiReaderApp
 
     return TuiReaderApp(folder, head_start=started, **options)
 
@@ -143,7 +150,7 @@ def _article_json(article: Article) -> dict[str, Any]:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    from tuireader.corpus import load_corpus
+    from tuireader.corpus.loader import load_corpus
 
     result = load_corpus(_resolve_folder(args.path))
     if args.json:
@@ -164,8 +171,8 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_search(args: argparse.Namespace) -> int:
-    from tuireader.corpus import load_corpus
-    from tuireader.search import SearchIndex
+    from tuireader.corpus.loader import load_corpus
+    from tuireader.search.index import SearchIndex
 
     if args.limit < 1:
         print("tuireader search: --limit must be at least 1", file=sys.stderr)

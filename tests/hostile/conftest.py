@@ -11,9 +11,9 @@ from typing import TypeVar
 import pytest
 
 from tests.hostile.corpus import HostileCorpus, build_hostile_corpus, restore_permissions
-from tuireader.articles import Article
-from tuireader.document import build_document
-from tuireader.wrap import wrap_text
+from tuireader.model.articles import Article
+from tuireader.render.document import build_document
+from tuireader.render.wrap import wrap_text
 
 T = TypeVar("T")
 

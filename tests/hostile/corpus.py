@@ -29,7 +29,7 @@ from typing import Literal
 
 import pytest
 
-from tuireader.walk import display_path
+from tuireader.corpus.walk import display_path
 
 
 def _osc52(secret: str, terminator: str) -> str:

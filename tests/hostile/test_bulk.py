@@ -27,11 +27,11 @@ from tests.hostile.corpus import (
     HostileCorpus,
     build_bulk_corpus,
 )
-from tuireader.articles import Article, Problem
-from tuireader.corpus import MAX_FILE_BYTES, LoadResult, load_corpus
-from tuireader.document import MAX_DISPLAY_CHARS, build_document
-from tuireader.loader import CorpusLoader
-from tuireader.search import SearchIndex
+from tuireader.corpus.loader import CorpusLoader, load_corpus
+from tuireader.corpus.parse import MAX_FILE_BYTES, LoadResult
+from tuireader.model.articles import Article, Problem
+from tuireader.render.document import MAX_DISPLAY_CHARS, build_document
+from tuireader.search.index import SearchIndex
 
 TUIREADER = Path(sys.executable).with_name("tuireader")
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -14,8 +14,8 @@ from rich.console import Console
 
 from tests.hostile.conftest import bounded, unsafe
 from tests.hostile.corpus import CLIPBOARD_SECRETS, MARKUP, HostileCorpus, folder_digest
-from tuireader.app import TuiReaderApp
-from tuireader.widgets.article_list import ArticleList
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.widgets.article_list import ArticleList
 
 TUIREADER = Path(sys.executable).with_name("tuireader")
 
@@ -87,7 +87,7 @@ async def test_a_session_using_every_feature_shows_no_control_and_writes_nothing
     browser = FakeBrowser()
     monkeypatch.setenv("DISPLAY", ":99")  # so that `o` really reaches the (fake) browser
     monkeypatch.setattr("webbrowser.get", lambda *a: browser)
-    monkeypatch.setattr("tuireader.clipboard.native_clipboard_available", lambda: False)
+    monkeypatch.setattr("tuireader.system.clipboard.native_clipboard_available", lambda: False)
     before = folder_digest(hostile.root)
     app = TuiReaderApp(hostile.root)
     copied: list[str] = []

@@ -14,11 +14,12 @@ from tests.hostile.corpus import (
     HostileCorpus,
     simulated_failures,
 )
-from tuireader.articles import Article
-from tuireader.browser import is_openable
-from tuireader.corpus import LoadResult, load_corpus
-from tuireader.document import MAX_DISPLAY_CHARS, build_document
-from tuireader.search import SearchIndex
+from tuireader.corpus.loader import load_corpus
+from tuireader.corpus.parse import LoadResult
+from tuireader.model.articles import Article
+from tuireader.render.document import MAX_DISPLAY_CHARS, build_document
+from tuireader.search.index import SearchIndex
+from tuireader.system.browser import is_openable
 
 PER_ARTICLE_SECONDS = 20  # a hang guard: the slowest article takes about 2 s on 2 cores
 

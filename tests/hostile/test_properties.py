@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from tests.hostile.conftest import unsafe
 from tests.hostile.corpus import ESCAPES, MARKUP
-from tuireader.corpus import parse_file
-from tuireader.document import build_document
-from tuireader.search import SearchIndex
-from tuireader.wrap import wrap_text
+from tuireader.corpus.parse import parse_file
+from tuireader.render.document import build_document
+from tuireader.render.wrap import wrap_text
+from tuireader.search.index import SearchIndex
 
 BUNDLED = sorted((Path(__file__).parents[2] / "corpus").iterdir())
 SEED_BYTES = [path.read_bytes()[:6000] for path in BUNDLED]

@@ -11,9 +11,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from tuireader.app import TuiReaderApp
-from tuireader.widgets.article_list import ArticleList
-from tuireader.widgets.article_view import ArticleView
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.widgets.article_list import ArticleList
+from tuireader.ui.widgets.article_view import ArticleView
 
 DIGEST = """---
 title: "AI 日报：模型发布"
@@ -78,7 +78,7 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_native_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     """No system clipboard, as over SSH: copies go through OSC 52 only."""
-    from tuireader.flows import links as links_flow
+    from tuireader.ui.flows import links as links_flow
 
     monkeypatch.setattr(
         links_flow, "copy_native", lambda text, timeout=2.0: "no native clipboard here"

@@ -7,10 +7,10 @@ from pathlib import Path
 from textual.widgets import Footer
 
 from tests.ui.conftest import settle, wait_for, wait_until_ready
-from tuireader.app import TuiReaderApp
-from tuireader.screens.help import HelpScreen
-from tuireader.widgets.article_view import ArticleView
-from tuireader.widgets.key_hints import KeyHints
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.screens.help import HelpScreen
+from tuireader.ui.widgets.article_view import ArticleView
+from tuireader.ui.widgets.key_hints import KeyHints
 
 SIZE = (120, 30)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.ui.conftest import reader_text, settle, wait_until_ready
-from tuireader.app import TuiReaderApp
-from tuireader.widgets import article_view
-from tuireader.widgets.article_view import ArticleView
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.widgets import article_view
+from tuireader.ui.widgets.article_view import ArticleView
 
 SENTENCE = "大型语言模型的微调过程变得更加简单。Tinker makes fine-tuning easier. "
 

@@ -13,14 +13,14 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
-from tuireader.app import TuiReaderApp
-from tuireader.articles import Article
-from tuireader.flows import links as links_flow
-from tuireader.screens.help import HelpScreen
-from tuireader.screens.links import LinkListScreen
-from tuireader.search import SearchIndex
-from tuireader.widgets.article_list import ArticleList
-from tuireader.widgets.article_view import ArticleView
+from tuireader.model.articles import Article
+from tuireader.search.index import SearchIndex
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.flows import links as links_flow
+from tuireader.ui.screens.help import HelpScreen
+from tuireader.ui.screens.links import LinkListScreen
+from tuireader.ui.widgets.article_list import ArticleList
+from tuireader.ui.widgets.article_view import ArticleView
 
 SIZE = (120, 36)
 
@@ -308,7 +308,7 @@ async def test_hostile_titles_show_literally(tmp_path: Path) -> None:
 async def test_copy_reports_the_native_clipboard_and_when_nothing_worked(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tuireader.config import ClipboardConfig, Config
+    from tuireader.store.config import ClipboardConfig, Config
 
     monkeypatch.setattr(links_flow, "copy_native", lambda text, timeout=2.0: None)
     app = TuiReaderApp(corpus)
@@ -376,8 +376,8 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
 async def test_the_command_starts_the_parsing_workers_before_the_ui(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tuireader import loader
     from tuireader.cli import open_app
+    from tuireader.corpus import loader
 
     monkeypatch.setattr(loader, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
@@ -401,7 +401,7 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
 
 async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Path) -> None:
 
-    from tuireader.widgets.article_list import MATCH_STYLE, Row, _match_in_view
+    from tuireader.ui.widgets.article_list import MATCH_STYLE, Row, _match_in_view
 
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
@@ -438,7 +438,7 @@ async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Pa
 async def test_typing_lists_every_hit_and_opens_the_top_one_once_typing_pauses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tuireader.flows import searching
+    from tuireader.ui.flows import searching
 
     monkeypatch.setattr(searching, "MORE_HITS_DELAY", 0.6)  # room for a slow machine
     for n in range(60):

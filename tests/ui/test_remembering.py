@@ -11,11 +11,11 @@ import pytest
 from textual.widgets import Input
 
 from tests.ui.conftest import settle, sidebar_lines, wait_for, wait_until_ready
-from tuireader import loader
-from tuireader.app import TuiReaderApp
-from tuireader.config import Config
-from tuireader.widgets.article_list import ArticleList
-from tuireader.widgets.article_view import ArticleView
+from tuireader.corpus import loader
+from tuireader.store.config import Config
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.widgets.article_list import ArticleList
+from tuireader.ui.widgets.article_view import ArticleView
 
 SIZE = (120, 36)
 QUICK = Config(mark_read_after_seconds=0.2)
@@ -178,8 +178,8 @@ async def test_the_remembered_article_is_kept_though_the_first_titles_lack_it(
 
 
 async def test_corrupt_state_and_config_files_are_survivable(corpus: Path, tmp_path: Path) -> None:
-    from tuireader.config import load_config
-    from tuireader.state import StateStore
+    from tuireader.store.config import load_config
+    from tuireader.store.state import StateStore
 
     store = StateStore()
     state_file = store.path_for(corpus)
@@ -249,7 +249,7 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
 async def test_a_session_using_every_feature_never_writes_to_the_folder(
     no_native_clipboard: None, corpus: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from tuireader.flows import links as links_flow
+    from tuireader.ui.flows import links as links_flow
 
     monkeypatch.setattr(links_flow, "open_in_browser", lambda url: None)
     before = folder_digest(corpus)

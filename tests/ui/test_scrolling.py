@@ -9,7 +9,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.widgets import Input
 
-from tuireader.widgets.scrolling import OwnSizeScrollView
+from tuireader.ui.widgets.scrolling import OwnSizeScrollView
 
 
 def counting(base: type[ScrollView]) -> type[ScrollView]:

@@ -11,9 +11,9 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.ui.conftest import settle, wait_until_ready
-from tuireader.app import TuiReaderApp
-from tuireader.config import Config
-from tuireader.corpus import bundled_corpus_path
+from tuireader.corpus.parse import bundled_corpus_path
+from tuireader.store.config import Config
+from tuireader.ui.app import TuiReaderApp
 
 SIZE = (120, 36)
 # No read marks appearing mid-snapshot: the dwell is longer than any snapshot takes.

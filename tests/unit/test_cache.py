@@ -13,8 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tuireader
-from tuireader import cache
-from tuireader.cachefile import CacheFile, CacheFileError, SectionWriter, read_file, write_file
+from tuireader.corpus import cache
+from tuireader.corpus.cachefile import (
+    CacheFile,
+    CacheFileError,
+    SectionWriter,
+    read_file,
+    write_file,
+)
 
 
 def _chunk_file(tmp_path: Path, texts: list[str], ends: list[int] | None = None) -> CacheFile:
@@ -87,10 +93,11 @@ def test_the_first_frame_needs_no_numpy() -> None:
     """The app, its loader and the articles cache import numpy only when the index needs it,
     and the cache's version check needs no `importlib.metadata` (15-20 ms of every start)."""
     code = (
-        "import sys, tuireader.cli, tuireader.app, tuireader.loader, tuireader.cache, "
-        "tuireader.normalize, tuireader.scan; "
-        "tuireader.normalize.fold('ascii only'); "
-        "tuireader.cache._identity('.'); "
+        "import sys, tuireader.cli, tuireader.ui.app, tuireader.corpus.loader, "
+        "tuireader.corpus.cache, "
+        "tuireader.search.normalize, tuireader.search.plain_scan; "
+        "tuireader.search.normalize.fold('ascii only'); "
+        "tuireader.corpus.cache._identity('.'); "
         "print('numpy' in sys.modules, 'importlib.metadata' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

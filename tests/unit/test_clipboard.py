@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from tuireader import clipboard
-from tuireader.articles import Article, Link
-from tuireader.browser import is_openable, open_in_browser
-from tuireader.clipboard import article_link, copy_native, markdown_link, osc52_sequence
+from tuireader.model.articles import Article
+from tuireader.model.links import Link
+from tuireader.system import clipboard
+from tuireader.system.browser import is_openable, open_in_browser
+from tuireader.system.clipboard import article_link, copy_native, markdown_link, osc52_sequence
 
 
 def make(body: str = "", **kwargs: object) -> Article:

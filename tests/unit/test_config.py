@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.config import (
+from tuireader.store.config import (
     ClipboardConfig,
     Config,
     config_path,

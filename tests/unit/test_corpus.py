@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader import corpus
-from tuireader.articles import article_id
-from tuireader.corpus import bundled_corpus_path, load_corpus, parse_file
-from tuireader.links import extract_links
+from tuireader.corpus import parse as corpus
+from tuireader.corpus.loader import load_corpus
+from tuireader.corpus.parse import bundled_corpus_path, parse_file
+from tuireader.model.articles import article_id
+from tuireader.model.links import extract_links
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX file system features")
@@ -346,8 +347,8 @@ def test_ids_are_stable_across_runs(tmp_path: Path) -> None:
 
 def test_core_modules_do_not_import_textual() -> None:
     code = (
-        "import sys, tuireader.corpus, tuireader.encoding, tuireader.metadata, "
-        "tuireader.links, tuireader.listings, tuireader.titles; "
+        "import sys, tuireader.corpus.parse, tuireader.corpus.encoding, tuireader.corpus.metadata, "
+        "tuireader.model.links, tuireader.corpus.listings, tuireader.corpus.titles; "
         "print(any(m.startswith('textual') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -397,7 +398,7 @@ def test_files_parsed_in_batches_give_what_each_file_gives_alone(
 ) -> None:
     """Files are parsed a batch at a time, one step over the whole batch at a time: every file
     still gets exactly its own entries and problems, whatever it holds and wherever it falls."""
-    from tuireader.walk import FoundFile
+    from tuireader.corpus.walk import FoundFile
 
     files = {
         "a.md": "---\ntitle: A\ndate: 2024-02-30\n---\n\nbody [x](https://x.example/)",
@@ -435,7 +436,7 @@ def test_read_files_pauses_the_cyclic_gc_and_restores_it(
 ) -> None:
     import gc
 
-    from tuireader.walk import FoundFile
+    from tuireader.corpus.walk import FoundFile
 
     write(tmp_path, "a.md", "# A\n\nbody")
     seen: list[bool] = []

@@ -1,7 +1,7 @@
 import time
 
-from tuireader.articles import Article
-from tuireader.document import (
+from tuireader.model.articles import Article
+from tuireader.render.document import (
     MAX_DISPLAY_CHARS,
     TABLE_ROWS_PER_BLOCK,
     _MarkdownConverter,

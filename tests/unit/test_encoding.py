@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.encoding import BinaryFileError, decode_bytes, decode_euc_tw
+from tuireader.corpus.encoding import BinaryFileError, decode_bytes, decode_euc_tw
 
 SIMPLIFIED = (
     "人工智能正在改变我们的生活。研究人员发现，大型语言模型可以完成许多复杂的任务，"

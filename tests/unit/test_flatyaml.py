@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.flatyaml import FlatYaml
-from tuireader.metadata import _SafeLoader, split_frontmatter
+from tuireader.corpus.flatyaml import FlatYaml
+from tuireader.corpus.metadata import _SafeLoader, split_frontmatter
 
 FLAT = FlatYaml(_SafeLoader)
 

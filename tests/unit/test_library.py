@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
-from tuireader.articles import Article
-from tuireader.library import Library, by_title, make_filter, natural_key, newest_first
+from tuireader.model.articles import Article
+from tuireader.model.library import Library, by_title, make_filter, natural_key, newest_first
 
 
 def make(id: str, title: str, path: str = "a.md", **kwargs: object) -> Article:

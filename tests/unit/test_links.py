@@ -5,12 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.articles import Link
-from tuireader.links import (
+from tuireader.model.links import (
     _MARKDOWN,
     _MARKDOWN_STARTS,
     _PLAIN,
     _PLAIN_STARTS,
+    Link,
     _matches,
     extract_links,
     plain_inline,

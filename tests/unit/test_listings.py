@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from tuireader.listings import split_listing
+from tuireader.corpus.listings import split_listing
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 

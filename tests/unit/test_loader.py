@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tuireader import cache, cachefile, loader
-from tuireader.cache import cache_path, read_articles
-from tuireader.corpus import LoadResult, load_corpus
-from tuireader.loader import CorpusLoader
-from tuireader.search import SearchIndex
+from tuireader.corpus import cache, cachefile, loader
+from tuireader.corpus.cache import cache_path, read_articles
+from tuireader.corpus.loader import CorpusLoader, load_corpus
+from tuireader.corpus.parse import LoadResult
+from tuireader.search.index import SearchIndex
 
 LISTING = "".join(
     f"## [第 {n} 篇：模型 {n}](https://example.com/{n})\n\n2025-01-0{n} · 张三\n\n摘要 {n}。\n\n"
@@ -81,7 +81,7 @@ def test_worker_processes_give_the_same_result_as_one_process(
 WORKERS_UNDER_TEXTUAL = """
 import sys
 from pathlib import Path
-from tuireader import loader
+from tuireader.corpus import loader
 
 class Capture:  # what Textual puts in sys.stderr while an app runs
     def write(self, text): return len(text)
@@ -608,7 +608,7 @@ def test_decoding_a_text_column_asks_whether_to_go_on_every_few_texts(
 def test_an_unchanged_folder_gets_its_date_order_from_the_cache(
     folder: Path, small_segments: None
 ) -> None:
-    from tuireader.library import Library, newest_first
+    from tuireader.model.library import Library, newest_first
 
     first = CorpusLoader(folder)
     first.save_cache(SearchIndex.build(first.result().articles))

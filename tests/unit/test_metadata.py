@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.metadata import (
+from tuireader.corpus.metadata import (
     MAX_FRONTMATTER_BYTES,
     date_from_path,
     parse_date,

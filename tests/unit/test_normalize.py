@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tuireader import normalize
-from tuireader.normalize import (
+from tuireader.search import normalize
+from tuireader.search.normalize import (
     find_spans,
     fold,
     match_spans_between,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import opencc
 import pytest
 
-from tuireader import opencc_native
-from tuireader.opencc_native import open_converter
+from tuireader.search import opencc_native
+from tuireader.search.opencc_native import open_converter
 
 TEXTS = [
     "软件 人工智能 核心 鼠标 信息",

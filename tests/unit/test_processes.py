@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from tuireader.processes import quiet_worker, spawn_context
+from tuireader.system.processes import quiet_worker, spawn_context
 
 
 def _app_with_a_busy_worker(pid_file: str) -> None:

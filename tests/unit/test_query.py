@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tuireader.query import Query, Term, parse_query
+from tuireader.search.query import Query, Term, parse_query
 
 
 def test_terms_are_split_on_spaces() -> None:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.articles import Article
-from tuireader.scan import PlainScan
-from tuireader.search import SearchIndex
+from tuireader.model.articles import Article
+from tuireader.search.index import SearchIndex
+from tuireader.search.plain_scan import PlainScan
 
 from .test_search import DOCS, article
 

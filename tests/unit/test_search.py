@@ -5,16 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tuireader.articles import Article
-from tuireader.normalize import fold, term_variants
-from tuireader.query import parse_query
-from tuireader.search import SearchIndex
+from tuireader.corpus.loader import load_corpus
+from tuireader.corpus.parse import bundled_corpus_path
+from tuireader.model.articles import Article
+from tuireader.search.index import SearchIndex
+from tuireader.search.normalize import fold, term_variants
+from tuireader.search.query import parse_query
 
 
 def article(
@@ -243,7 +244,7 @@ def test_total_is_estimated_while_typing_and_exact_on_demand() -> None:
 
 
 def test_search_module_does_not_import_textual() -> None:
-    code = "import sys, tuireader.search, tuireader.cli; assert 'textual' not in sys.modules"
+    code = "import sys, tuireader.search.index, tuireader.cli; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -306,9 +307,7 @@ def test_strings_absent_from_every_document_are_not_found(bodies: list[str], abs
 
 
 def _bundled() -> list[Article]:
-    corpus = pytest.importorskip("tuireader.corpus")
-    folder: Path = corpus.bundled_corpus_path()
-    return list(corpus.load_corpus(folder).articles)
+    return list(load_corpus(bundled_corpus_path()).articles)
 
 
 def test_each_bundled_article_ranks_first_for_its_own_title() -> None:

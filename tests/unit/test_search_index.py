@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tuireader.search as search_module
-from tuireader.articles import Article
-from tuireader.normalize import fold, match_spans_in_folded, term_variants
-from tuireader.postings import TrigramFilter, code_points
-from tuireader.query import parse_query
-from tuireader.search import SearchIndex
+import tuireader.search.index as search_module
+from tuireader.model.articles import Article
+from tuireader.search.index import SearchIndex
+from tuireader.search.normalize import fold, match_spans_in_folded, term_variants
+from tuireader.search.postings import TrigramFilter, code_points
+from tuireader.search.query import parse_query
 
 
 def article(number: int, body: str, title: str = "t") -> Article:

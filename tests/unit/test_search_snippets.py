@@ -6,12 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tuireader.search as search_module
-from tuireader.articles import Article
-from tuireader.normalize import find_spans, fold, match_spans_in_folded, term_variants
-from tuireader.query import parse_query
-from tuireader.search import SearchIndex
-from tuireader.snippets import inside_url, make_snippet
+import tuireader.search.index as search_module
+from tuireader.model.articles import Article
+from tuireader.search.index import SearchIndex
+from tuireader.search.normalize import find_spans, fold, match_spans_in_folded, term_variants
+from tuireader.search.query import parse_query
+from tuireader.search.snippets import inside_url, make_snippet
 
 
 def snippet_for(body: str, query: str) -> tuple[str, list[str]]:

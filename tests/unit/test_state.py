@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tuireader import state as state_module
-from tuireader.state import Position, StateStore, folder_key, state_dir
+from tuireader.store import state as state_module
+from tuireader.store.state import Position, StateStore, folder_key, state_dir
 
 
 class FakeClock:
@@ -431,5 +431,5 @@ def test_prune_in_one_process_survives_the_other_unless_it_changed_the_entry(
 
 
 def test_core_modules_do_not_import_textual() -> None:
-    code = "import sys, tuireader.state;sys.exit('textual' in sys.modules)"
+    code = "import sys, tuireader.store.state;sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

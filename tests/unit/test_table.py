@@ -3,7 +3,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.text import Text
 
-from tuireader.table import (
+from tuireader.render.table import (
     EDGE,
     TableShape,
     locate,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tuireader.text import _LINE_BREAKS, clean_text, sanitize_line
+from tuireader.model.text import _LINE_BREAKS, clean_text, sanitize_line
 
 
 def test_sanitize_line_makes_one_safe_line() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuireader.titles import (
+from tuireader.corpus.titles import (
     _first_heading,
     html_title,
     markdown_heading,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tuireader import walk
+from tuireader.corpus import walk
 
 
 def test_a_packed_walk_unpacks_to_the_same_files(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
-from tuireader.watch import (
+from tuireader.corpus.watch import (
     ChangeBatch,
     ChangeTracker,
     is_article_path,

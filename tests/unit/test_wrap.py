@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.text import Text
 
-from tuireader.wrap import break_offsets, line_count, wrap_text
+from tuireader.render.wrap import break_offsets, line_count, wrap_text
 
 
 def lines_of(text: str, width: int) -> list[str]:

@@ -1,0 +1,450 @@
+"""Turn an article body into styled blocks for the reader.
+
+Pure core (Rich objects only, no Textual). Text from the file is never parsed as console markup:
+every string becomes a `rich.text.Text` built from plain strings and styles chosen here. HTML is
+shown as text (the parser has html disabled), single newlines in Chinese paragraphs join without
+a stray space, and plain-text articles keep one paragraph per line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+
+from tuireader.model.articles import Article
+from tuireader.render.table import Align
+
+BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
+
+HEADING_STYLES = {
+    1: Style(bold=True, underline=True),
+    2: Style(bold=True),
+    3: Style(bold=True, italic=True),
+}
+CODE_STYLE = Style(color="bright_cyan")
+LINK_STYLE = Style(underline=True, color="bright_blue")
+QUOTE_STYLE = Style(italic=True, dim=True)
+NOTE_STYLE = Style(color="yellow", bold=True)
+MAX_DISPLAY_CHARS = 1_500_000
+"""Characters of a body that the reader lays out: past this an article shows a note and stops
+there. The reader lays out in slices between events, so a large article never freezes the UI,
+but laying out takes ~0.5 s per million characters and its lines take memory. The whole body
+(up to the loader's read limit) stays searchable."""
+_BARE_URL = re.compile(r"(?:https?|ftp|mailto):[^\s<>\"'）」』】，。、；]+")
+_TRAILING_PUNCT = ".,;:!?)]}'\""
+_WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
+
+
+@dataclass(slots=True)
+class Block:
+    """One block of the rendered article: wrapped as a unit, addressed by its source line."""
+
+    kind: BlockKind
+    text: Text
+    source_line: int = 0
+    level: int = 0
+    first_prefix: Text = field(default_factory=Text)
+    prefix: Text = field(default_factory=Text)
+    rows: list[list[Text]] = field(default_factory=list)
+    # Continues the block before it (a piece of a split paragraph or table): no gap above.
+    joined: bool = False
+    has_header: bool = True
+    column_widths: list[int] = field(default_factory=list)
+    # Tables: every chunk knows the header (labels when drawn as records), the alignment of
+    # each column, and the source line of each of its rows (a position that survives resizes).
+    header: list[Text] = field(default_factory=list)
+    aligns: list[Align] = field(default_factory=list)
+    row_lines: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Document:
+    """The article as blocks, plus what the reader needs to navigate it."""
+
+    blocks: list[Block]
+    links: list[str]
+
+    @property
+    def headings(self) -> list[tuple[int, Block]]:
+        """(block index, block) of each heading, for the table of contents."""
+        return [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
+
+
+def link_style(url: str) -> Style:
+    """Style for a link; a click on it reads the URL back from the style's meta."""
+    return LINK_STYLE + Style.from_meta({"url": url})
+
+
+def build_document(article: Article) -> Document:
+    """The blocks of an article's body (Markdown or plain text)."""
+    if len(article.body) > MAX_DISPLAY_CHARS or any("truncated" in p for p in article.problems):
+        return _truncated_document(article)
+    if article.kind == "text":
+        return _plain_text_document(article.body)
+    document = _MarkdownConverter().convert(article.body)
+    blocks = document.blocks
+    # The header already shows the title; a first heading that repeats it is noise.
+    if blocks and blocks[0].kind == "heading" and blocks[0].text.plain.strip() == article.title:
+        del blocks[0]
+    document.blocks = _split_large_blocks(blocks)
+    return document
+
+
+PIECE_CHARS = 1000  # a block is laid out in one go: keep each one quick to wrap
+# The reader measures a block in one go and draws a visible block whole: keep chunks of long
+# tables small, in rows and in characters (a row of long cells counts for many).
+TABLE_ROWS_PER_BLOCK = 16
+TABLE_CHARS_PER_BLOCK = 2 * PIECE_CHARS
+MAX_COLUMN_WIDTH = 40
+_SENTENCE_END = re.compile(r"[。！？!?.;；]\s*")
+
+
+def _split_large_blocks(blocks: list[Block]) -> list[Block]:
+    """Split giant paragraphs at sentence ends and long tables into row chunks.
+
+    The reader lays out one block at a time between events, so no single block may take long;
+    nothing is dropped, the pieces follow each other with no gap.
+    """
+    result: list[Block] = []
+    for block in blocks:
+        if block.kind == "table" and block.rows:
+            result.extend(_split_table(block))
+        elif block.kind in ("paragraph", "code") and len(block.text.plain) > 2 * PIECE_CHARS:
+            result.extend(_split_paragraph(block))
+        else:
+            result.append(block)
+    return result
+
+
+def _split_paragraph(block: Block) -> list[Block]:
+    plain = block.text.plain
+    offsets = []
+    start = 0
+    while len(plain) - start > PIECE_CHARS * 3 // 2:
+        window = plain[start + PIECE_CHARS // 2 : start + PIECE_CHARS]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+        cut = start + PIECE_CHARS // 2 + ends[-1] if ends else start + PIECE_CHARS
+        if block.kind == "code":  # code splits at line ends only, else anywhere
+            newline = plain.rfind("\n", start + PIECE_CHARS // 2, start + PIECE_CHARS)
+            cut = newline + 1 if newline > 0 else start + PIECE_CHARS
+        offsets.append(cut)
+        start = cut
+    pieces = block.text.divide(offsets)
+    blocks = []
+    for number, piece in enumerate(pieces):
+        if block.kind == "code" and piece.plain.endswith("\n"):
+            piece = piece[:-1]  # the newline the cut was made after
+        blocks.append(
+            Block(
+                block.kind,
+                piece,
+                block.source_line,
+                level=block.level,
+                first_prefix=block.first_prefix if number == 0 else block.prefix,
+                prefix=block.prefix,
+                joined=number > 0,
+            )
+        )
+    return blocks
+
+
+def _split_table(block: Block) -> list[Block]:
+    """Chunks of at most TABLE_ROWS_PER_BLOCK rows and about TABLE_CHARS_PER_BLOCK characters.
+
+    The first chunk holds the header row; every chunk shares the column widths of the whole
+    table, so that the chunks line up as one table.
+    """
+    widths = _column_widths(block.rows)
+    header = block.rows[0]
+    lines = block.row_lines or [block.source_line] * len(block.rows)
+    blocks: list[Block] = []
+    start = 0  # the header goes with the first chunk
+    while start < len(block.rows):
+        end, chars = start, 0
+        while end < len(block.rows) and end - start < TABLE_ROWS_PER_BLOCK + (start == 0):
+            chars += sum(len(cell.plain) for cell in block.rows[end])
+            end += 1
+            if chars >= TABLE_CHARS_PER_BLOCK:
+                break
+        rows = block.rows[start:end]
+        first = start == 0
+        blocks.append(
+            Block(
+                "table",
+                _table_text(rows),
+                block.source_line if first else lines[start],
+                first_prefix=block.first_prefix if first else block.prefix,
+                prefix=block.prefix,
+                rows=rows,
+                joined=not first,
+                has_header=first,
+                column_widths=widths,
+                header=header,
+                aligns=block.aligns,
+                row_lines=lines[start:end],
+            )
+        )
+        start = end
+    return blocks
+
+
+def _table_text(rows: list[list[Text]]) -> Text:
+    """The cells as plain text, a row per line: the cells themselves are what gets drawn."""
+    return Text("\n".join("  ".join(cell.plain for cell in row) for row in rows))
+
+
+def _column_widths(rows: list[list[Text]]) -> list[int]:
+    """Natural width of each column over the whole table (capped), so chunks line up."""
+    columns = max((len(row) for row in rows), default=0)
+    widths = [1] * columns
+    for row in rows:
+        for index, cell in enumerate(row):
+            plain = cell.plain
+            # Measuring is per character: a cell with as many characters as the cap is wider.
+            width = MAX_COLUMN_WIDTH if len(plain) >= MAX_COLUMN_WIDTH else cell_len(plain)
+            widths[index] = max(widths[index], width)
+    return widths
+
+
+def _truncated_document(article: Article) -> Document:
+    """The first `MAX_DISPLAY_CHARS` of a long body, with a note before and after saying so."""
+    body = article.body
+    notes = [f"⚠ {p}." for p in article.problems if "truncated" in p]
+    if len(body) > MAX_DISPLAY_CHARS:
+        cut = body.rfind("\n", MAX_DISPLAY_CHARS // 2, MAX_DISPLAY_CHARS)
+        cut = cut if cut > 0 else MAX_DISPLAY_CHARS
+        notes.append(
+            f"⚠ Long article: showing the first {cut:,} of {len(body):,} characters. "
+            "Search still finds text in the rest."
+        )
+        body = body[:cut]
+    document = build_document(article.replaced(body=body, problems=()))
+    for note in reversed(notes):
+        document.blocks.insert(0, Block("meta", Text(note, style=NOTE_STYLE)))
+    if len(body) < len(article.body):
+        end = f"⚠ End of what is shown: {len(article.body) - len(body):,} more characters."
+        document.blocks.append(Block("meta", Text(end, style=NOTE_STYLE)))
+    return document
+
+
+def _plain_text_document(body: str) -> Document:
+    links: list[str] = []
+    blocks = []
+    for number, line in enumerate(body.split("\n"), start=1):
+        if line.strip():
+            paragraph = line.strip().replace("\t", " ")
+            blocks.append(Block("paragraph", _linkify_plain(paragraph, links), number))
+    return Document(blocks, links)
+
+
+def _linkify_plain(line: str, links: list[str]) -> Text:
+    text = Text(line)
+    for match in _BARE_URL.finditer(line):
+        url = match.group().rstrip(_TRAILING_PUNCT)
+        links.append(url)
+        text.stylize(link_style(url), match.start(), match.start() + len(url))
+    return text
+
+
+_MAX_NESTING = 60  # lists and quotes; markdown-it recurses a few frames per level
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt(
+        "commonmark",
+        {"html": False, "linkify": False, "typographer": False, "maxNesting": _MAX_NESTING},
+    )
+    parser.enable(["table", "strikethrough"])
+    return parser
+
+
+_PARSER = _parser()
+
+
+@dataclass(slots=True)
+class _Container:
+    kind: Literal["bullet", "ordered", "quote", "item"]
+    number: int = 0
+    marker: str = ""
+    fresh: bool = True
+
+
+class _MarkdownConverter:
+    """Walks markdown-it's token stream and emits blocks with list and quote prefixes."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.links: list[str] = []
+        self.stack: list[_Container] = []
+        self.table_rows: list[list[Text]] | None = None
+        self.table_lines: list[int] = []
+        self.table_aligns: list[Align] = []
+
+    def convert(self, source: str) -> Document:
+        tokens = _PARSER.parse(source)
+        if any(token.level >= _MAX_NESTING - 1 for token in tokens):
+            # Past its nesting limit markdown-it silently drops the rest of the block (a
+            # 200-level list lost everything below level 9): show the source as text instead.
+            document = _plain_text_document(source)
+            note = "⚠ Nested too deeply to lay out as Markdown: shown as plain text."
+            document.blocks.insert(0, Block("meta", Text(note, style=NOTE_STYLE)))
+            return document
+        for index, token in enumerate(tokens):
+            self._token(token, tokens, index)
+        return Document(self.blocks, self.links)
+
+    def _token(self, token: Token, tokens: Sequence[Token], index: int) -> None:
+        kind = token.type
+        line = token.map[0] + 1 if token.map else 0
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrGet("start") or 1)
+            self.stack.append(_Container("bullet" if kind[0] == "b" else "ordered", start - 1))
+        elif kind in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            self.stack.pop()
+        elif kind == "list_item_open":
+            parent = self.stack[-1]
+            parent.number += 1
+            marker = "• " if parent.kind == "bullet" else f"{parent.number}. "
+            self.stack.append(_Container("item", marker=marker))
+        elif kind == "list_item_close":
+            item = self.stack.pop()
+            if item.fresh:  # an empty item still shows its marker
+                self._emit(Block("paragraph", Text(), line))
+        elif kind == "blockquote_open":
+            self.stack.append(_Container("quote"))
+        elif kind == "heading_open":
+            level = int(token.tag[1])
+            text = self._inline(tokens[index + 1])
+            text.stylize(HEADING_STYLES.get(level, Style(bold=True)))
+            self._emit(Block("heading", text, line, level=level))
+        elif kind == "paragraph_open":
+            self._emit(Block("paragraph", self._inline(tokens[index + 1]), line))
+        elif kind in ("fence", "code_block"):
+            code = token.content.rstrip("\n").expandtabs(4)
+            self._emit(Block("code", Text(code, style=CODE_STYLE), line))
+        elif kind == "hr":
+            self._emit(Block("rule", Text(), line))
+        elif kind == "table_open":
+            self.table_rows = []
+            self.table_lines = []
+            self.table_aligns = []
+            self._table_line = line
+        elif kind == "tr_open" and self.table_rows is not None:
+            self.table_rows.append([])
+            self.table_lines.append(line or self._table_line)
+        elif kind == "th_open" and self.table_rows is not None:
+            style = str(token.attrGet("style") or "")
+            align: Align = "left"
+            if "right" in style:
+                align = "right"
+            elif "center" in style:
+                align = "center"
+            self.table_aligns.append(align)
+        elif (
+            kind == "inline"
+            and self.table_rows is not None
+            and tokens[index - 1].type
+            in (
+                "th_open",
+                "td_open",
+            )
+        ):
+            cell = self._inline(token)
+            if tokens[index - 1].type == "th_open":
+                cell.stylize("bold")
+            self.table_rows[-1].append(cell)
+        elif kind == "table_close" and self.table_rows is not None:
+            table = Block("table", Text(), self._table_line, rows=self.table_rows)
+            table.aligns = self.table_aligns
+            table.row_lines = self.table_lines
+            self._emit(table)
+            self.table_rows = None
+
+    def _emit(self, block: Block) -> None:
+        first = Text()
+        rest = Text()
+        for container in self.stack:
+            if container.kind == "quote":
+                first.append("▌ ", QUOTE_STYLE)
+                rest.append("▌ ", QUOTE_STYLE)
+            elif container.kind == "item":
+                pad = " " * len(container.marker)
+                if container.fresh:
+                    first.append(container.marker, "bold")
+                    container.fresh = False
+                else:
+                    first.append(pad)
+                rest.append(pad)
+        if any(c.kind == "quote" for c in self.stack):
+            block.text.stylize(QUOTE_STYLE)
+        block.first_prefix = first
+        block.prefix = rest
+        self.blocks.append(block)
+
+    def _inline(self, token: Token) -> Text:
+        text = Text()
+        styles: list[Style] = []
+        children = token.children or []
+        last = ""  # the last character appended: `text.plain` would re-join the whole text
+
+        def append(piece: str, style: Style | None = None) -> None:
+            nonlocal last
+            if piece:
+                text.append(piece, style)
+                last = piece[-1]
+
+        for position, child in enumerate(children):
+            kind = child.type
+            current = Style.combine(styles) if styles else None
+            if kind == "text":
+                append(child.content.replace("\t", " "), current)
+            elif kind == "code_inline":
+                append(child.content, (current or Style()) + CODE_STYLE)
+            elif kind == "softbreak":
+                # A paragraph of 200k source lines has 200k soft breaks: looking back with
+                # `text.plain` or ahead with `children.index` would make it quadratic.
+                append(_soft_break(last, _next_text(children, position)))
+            elif kind == "hardbreak":
+                append("\n")
+            elif kind == "strong_open":
+                styles.append(Style(bold=True))
+            elif kind == "em_open":
+                styles.append(Style(italic=True))
+            elif kind == "s_open":
+                styles.append(Style(strike=True))
+            elif kind == "link_open":
+                href = str(child.attrGet("href") or "")
+                self.links.append(href)
+                styles.append(link_style(href))
+            elif kind in ("strong_close", "em_close", "s_close", "link_close") and styles:
+                styles.pop()
+            elif kind == "image":
+                src = str(child.attrGet("src") or "")
+                self.links.append(src)
+                label = f"[image: {child.content}]" if child.content else "[image]"
+                append(label, link_style(src))
+            elif kind in ("html_inline", "html_block"):
+                append(child.content, current)
+        return text
+
+
+def _next_text(children: Sequence[Token], position: int) -> str:
+    for index in range(position + 1, len(children)):
+        if children[index].content:
+            return children[index].content
+    return ""
+
+
+def _soft_break(before: str, after: str) -> str:
+    """Markdown joins wrapped source lines with a space; Chinese lines join with nothing."""
+    if before and after and _WIDE_CHAR.match(before[-1]) and _WIDE_CHAR.match(after[0]):
+        return ""
+    return " "

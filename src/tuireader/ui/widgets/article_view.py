@@ -1,0 +1,612 @@
+"""The reading pane: an article's metadata header and its body, laid out line by line.
+
+A line-API widget. Laying out measures every block at the current width (how many lines it
+takes, and where each search match lands, so that `n`/`N` can jump to it) in short slices
+between events; the lines themselves are drawn only for the blocks on screen, and a few
+recent blocks are kept. Keeping a Textual `Strip` for every line of a 1 MB article made the
+cyclic GC walk ~8 objects per line on each full collection (stalls of up to 160 ms), and
+rendering them all took seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+
+from tuireader.model.articles import Article
+from tuireader.model.text import sanitize_line
+from tuireader.render.document import Block, Document, link_style
+from tuireader.render.table import TableShape, locate, row_height, row_lines, table_shape
+from tuireader.render.wrap import line_count, wrap_text
+from tuireader.search.normalize import find_spans
+from tuireader.ui.widgets.scrolling import OwnSizeScrollView
+
+MATCH_STYLE = Style(color="black", bgcolor="yellow")
+CURRENT_MATCH_STYLE = Style(color="black", bgcolor="bright_red", bold=True)
+LAYOUT_SLICE = 0.012  # seconds of measuring per event-loop turn: keys stay responsive
+SIZE_EVERY = 0.1  # seconds between scrollbar updates while the layout runs off screen
+DRAWN_BLOCKS = 64  # blocks whose lines are kept: a few screens' worth
+MAX_WIDTH = 100  # long lines are hard to read; glow and frogmouth cap the measure too
+
+
+@dataclass(frozen=True, slots=True)
+class MatchPosition:
+    """Where a search match landed on screen: its line and cell columns."""
+
+    line: int
+    start_cell: int
+    end_cell: int
+
+
+class ArticleView(OwnSizeScrollView, can_focus=True):
+    """Shows one article."""
+
+    BINDINGS = [
+        Binding("down,j", "scroll_down", "Down", show=False, id="reader.down"),
+        Binding("up,k", "scroll_up", "Up", show=False, id="reader.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="reader.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
+        Binding("home,g", "scroll_home", "Top", show=False, id="reader.top"),
+        Binding("end,G", "scroll_end", "Bottom", show=False, id="reader.bottom"),
+    ]
+    DEFAULT_CSS = """
+    ArticleView {
+        padding: 0 2;
+        overflow-x: hidden;
+        /* Lines are wrapped to the content width: a scrollbar appearing later (it sends no
+           Resize) must not take columns from them, or the last characters get cut off. */
+        scrollbar-gutter: stable;
+    }
+    """
+
+    match_index: reactive[int] = reactive(-1)
+
+    @dataclass
+    class LinkClicked(Message):
+        """A link in the article was clicked."""
+
+        url: str
+
+    @dataclass
+    class MatchChanged(Message):
+        """The current search match changed (index is -1 when there is none)."""
+
+        index: int
+        total: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article: Article | None = None
+        self._document: Document | None = None
+        self._terms: tuple[str, ...] = ()
+        self._shown = _Layout(-1)  # what is drawn
+        self._measuring = self._shown  # what the slices measure: a new one until it can show
+        self._drawn: OrderedDict[int, list[Strip]] = OrderedDict()
+        self._restore_line: int | None = None
+        self._target_line: int | None = None
+        # Where the reader was when the width or the terms changed: a block and how far into
+        # it, since a table's rows or a long paragraph's pieces can share one source line.
+        self._anchor: tuple[int, float] | None = None
+        self._to_end = False  # `G` before the layout reached the end: follow it there
+        self._first_match_pending = False
+        self._generation = 0
+        self._sized_at = 0.0
+        self.placeholder = "Select an article."
+
+    @property
+    def _matches(self) -> list[MatchPosition]:
+        return self._shown.matches
+
+    @property
+    def _block_lines(self) -> list[int]:
+        return self._shown.block_lines
+
+    @property
+    def _laid_out_width(self) -> int:
+        return self._measuring.width
+
+    @property
+    def match_count(self) -> int:
+        return len(self._matches)
+
+    def show(
+        self,
+        article: Article,
+        document: Document,
+        terms: Sequence[str] = (),
+        *,
+        to_first_match: bool = False,
+        source_line: int = 0,
+    ) -> None:
+        """Display an article; highlight `terms`, then scroll to the first match or a body line."""
+        self.article = article
+        self._document = document
+        self._terms = tuple(terms)
+        self.match_index = -1
+        self._first_match_pending = to_first_match and bool(self._terms)
+        self.scroll_to(y=0, animate=False, force=True)
+        # The first layout may add a scrollbar, resize and re-wrap: until the user scrolls,
+        # a resize goes back to the line asked for rather than wherever the re-wrap left it.
+        self._restore_line = source_line if source_line > 0 and not to_first_match else None
+        self._target_line = self._restore_line
+        self._anchor = None
+        self._to_end = False
+        self._layout(keep_shown=False)
+
+    def clear(self, message: str) -> None:
+        """Show a message instead of an article."""
+        self.article = None
+        self._document = None
+        self.placeholder = message
+        self._generation += 1  # stops a layout in progress
+        self._shown = self._measuring = _Layout(-1)
+        self._drawn.clear()
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+
+    def set_terms(self, terms: Sequence[str]) -> None:
+        """Change which terms are highlighted, keeping the scroll position."""
+        if self.article is None or self._document is None or tuple(terms) == self._terms:
+            return
+        if self._target_line is None:
+            self._anchor = self._position()
+        self._terms = tuple(terms)
+        self.match_index = -1
+        self._layout(keep_shown=True)
+
+    def next_match(self, step: int = 1) -> None:
+        """Move to the next (or, with -1, previous) match, wrapping around."""
+        if not self._matches:
+            return
+        if self.match_index < 0:
+            self.match_index = 0 if step > 0 else len(self._matches) - 1
+        else:
+            self.match_index = (self.match_index + step) % len(self._matches)
+
+    def watch_match_index(self, index: int) -> None:
+        if 0 <= index < len(self._matches):
+            self._to_end = False
+            self._anchor = None
+            line = self._matches[index].line
+            height = self.scrollable_content_region.height
+            if not self.scroll_y <= line < self.scroll_y + height - 1:
+                self.scroll_to(y=max(0, line - height // 3), animate=False, force=True)
+            self.post_message(self.MatchChanged(index, len(self._matches)))
+        self.refresh()
+
+    def scroll_to_block(self, block_index: int) -> None:
+        """Scroll so that a block (a heading from the table of contents) is at the top."""
+        if 0 <= block_index < len(self._block_lines):
+            self.scroll_to(y=self._block_lines[block_index], animate=False, force=True)
+
+    def first_visible_source_line(self) -> int:
+        """The body line of the block at the top of the view: a position that survives resizes.
+
+        While the layout is still on its way to a position (restored, or kept over a resize),
+        that position: the view's top is not where the reader is yet.
+        """
+        if self._target_line is not None:
+            return self._target_line
+        if self._document is None or not self._document.blocks or not self._block_lines:
+            return 0
+        if self.scroll_y < self._block_lines[0]:
+            return 0
+        block = self._document.blocks[self.first_visible_block()]
+        if block.kind == "table" and block.row_lines:
+            # A table chunk spans many source lines: the row at the top is more precise.
+            top = int(self.scroll_y) - self._block_lines[self.first_visible_block()]
+            shape = self._table_shape(block, self._shown.width)
+            for number, (row, line) in enumerate(zip(block.rows, block.row_lines, strict=False)):
+                top -= row_height(shape, row, **_row_kind(shape, block, number))
+                if top < 0:
+                    return line
+        return block.source_line
+
+    def scroll_to_source_line(self, line: int) -> None:
+        """Scroll to the first block that starts at or after a body line (once laid out)."""
+        if self._document is None or line <= 0:
+            return
+        for index, block in enumerate(self._document.blocks):
+            if block.source_line >= line:
+                if index < len(self._block_lines):
+                    self.scroll_to_block(index)
+                else:
+                    self._target_line = line  # reached when the layout gets there
+                return
+
+    def first_visible_block(self) -> int:
+        """Index of the block at the top of the view, to remember where the reader was."""
+        return max(0, bisect_right(self._block_lines, int(self.scroll_y)) - 1)
+
+    def rendered_lines(self) -> Iterator[Strip]:
+        """Every line laid out so far, drawn (for tests and diagnostics: draws every block)."""
+        for y in range(self._shown.line_count):
+            yield self._line(y)
+
+    def action_scroll_end(self) -> None:
+        super().action_scroll_end()
+        # The end is still moving while the layout runs: keep going there until it is done.
+        self._to_end = not self.laid_out
+        self._anchor = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._document is not None and self._text_width() != self._laid_out_width:
+            if self._restore_line is not None:
+                self._target_line = self._restore_line
+            elif self._target_line is None and not self._to_end and self._anchor is None:
+                self._anchor = self._position()
+            self._layout(keep_shown=True)
+
+    def on_key(self, event: events.Key) -> None:
+        self._user_moved(event.key in ("end", "G"))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._user_moved()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._user_moved()
+
+    def _user_moved(self, to_end: bool = False) -> None:
+        """The user took over the scrolling: drop the places the layout was going back to."""
+        self._restore_line = None
+        self._anchor = None
+        if not to_end:
+            self._to_end = False
+
+    def _text_width(self) -> int:
+        return max(10, min(self.scrollable_content_region.width, MAX_WIDTH))
+
+    def _position(self) -> tuple[int, float] | None:
+        """The block at the top of the view and how far into it (a fraction of its height)."""
+        shown = self._shown
+        if not shown.block_lines or self.scroll_y < shown.block_lines[0]:
+            return None
+        index = self.first_visible_block()
+        top = shown.block_lines[index]
+        return index, (self.scroll_y - top) / max(1, shown.block_end(index, self._document) - top)
+
+    def _layout(self, *, keep_shown: bool) -> None:
+        """Start laying out the document at the current width; the rest follows in slices.
+
+        Each slice measures blocks for at most LAYOUT_SLICE seconds, then yields to the event
+        loop, so a 1 MB article never freezes the reader: its top shows at once and keys keep
+        working while the rest is measured. With `keep_shown` (a resize, new terms) the old
+        layout stays on screen until the new one has reached the place the reader was at.
+        """
+        if self.article is None or self._document is None:
+            return
+        self._generation += 1
+        width = self._text_width()
+        console = self.app.console
+        layout = _Layout(width)
+        for text in _header_lines(self.article):
+            for _, line in wrap_text(text, width):
+                layout.header.append(_strip(line, console))
+        layout.line_count = len(layout.header)
+        self._measuring = layout
+        if not keep_shown or self._shown.width < 0:
+            self._swap()
+            self._layout_slice(self._generation)  # the top of a new article shows at once
+        else:
+            # A resize redraws the whole screen in this turn of the event loop: measuring
+            # starts in the next one, and the old layout stays on screen until then.
+            self.set_timer(0.001, functools.partial(self._layout_slice, self._generation))
+
+    def _swap(self) -> None:
+        """Show what has been measured so far of the new layout."""
+        self._shown = self._measuring
+        self._drawn.clear()
+
+    @property
+    def laid_out(self) -> bool:
+        """True once every block of the document has been measured and the layout is shown."""
+        if self._document is None:
+            return True
+        return self._shown is self._measuring and self._shown.next_block >= len(
+            self._document.blocks
+        )
+
+    def _layout_slice(self, generation: int) -> None:
+        if generation != self._generation or self._document is None:
+            return  # a newer article or width took over
+        started = time.perf_counter()
+        layout = self._measuring
+        blocks = self._document.blocks
+        first_line = layout.line_count
+        first_block = layout.next_block
+        # The first slice runs in the same turn as whatever opened the article and before its
+        # first paint: it stops once the screen is full.
+        screen_end = None
+        if first_line == len(layout.header) and self._anchor is None and not self._to_end:
+            screen_end = int(self.scroll_y) + self.scrollable_content_region.height
+        while layout.next_block < len(blocks):
+            block = blocks[layout.next_block]
+            if not block.joined:
+                layout.line_count += 1  # a blank line between blocks
+            layout.block_lines.append(layout.line_count)
+            layout.line_count += self._measure_block(block, layout)
+            layout.next_block += 1
+            if time.perf_counter() - started > LAYOUT_SLICE:
+                break
+            if screen_end is not None and layout.line_count > screen_end:
+                break
+        done = layout.next_block >= len(blocks)
+        swapped = self._shown is not layout and (done or self._anchor_reached(layout, first_block))
+        if swapped:
+            self._swap()
+        # Resizing the virtual area makes Textual lay out and repaint the screen: do it when it
+        # shows (the new lines are on screen, a scroll waits for them, the end) and otherwise
+        # a few times a second for the scrollbar, not after every slice.
+        on_screen = first_line < self.scroll_y + self.scrollable_content_region.height
+        pending = (
+            self._first_match_pending
+            or self._anchor is not None
+            or self._to_end
+            or self._target_line is not None
+        )
+        now = time.monotonic()
+        if self._shown is layout and (
+            swapped or done or on_screen or pending or now - self._sized_at > SIZE_EVERY
+        ):
+            self._sized_at = now
+            self.virtual_size = Size(layout.width, layout.line_count)
+            self._settle_scroll()
+            if swapped or on_screen:
+                self.refresh()
+        if not done:
+            # A timer, not call_later: queued calls run back to back without yielding, and
+            # keys and repaints must get their turn between slices.
+            self.set_timer(0.001, functools.partial(self._layout_slice, generation))
+        else:
+            self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
+
+    def _anchor_reached(self, layout: _Layout, first_block: int) -> bool:
+        if self._anchor is not None:
+            return self._anchor[0] < len(layout.block_lines)
+        if self._target_line is not None and self._document is not None:
+            # Only the blocks measured in this slice can have reached it.
+            recent = self._document.blocks[first_block : len(layout.block_lines)]
+            return any(block.source_line >= self._target_line for block in recent)
+        return True
+
+    def _settle_scroll(self) -> None:
+        """Apply a pending scroll (first match, restored line) once its place is laid out."""
+        shown = self._shown
+        if self._first_match_pending and shown.matches:
+            self._first_match_pending = False
+            self.match_index = 0
+        elif self._anchor is not None:
+            index, fraction = self._anchor
+            if index < len(shown.block_lines):
+                self._anchor = None
+                top = shown.block_lines[index]
+                height = shown.block_end(index, self._document) - top
+                self.scroll_to(y=top + round(fraction * height), animate=False, force=True)
+        elif self._to_end:
+            self.scroll_to(y=shown.line_count, animate=False, force=True)
+            self._to_end = not self.laid_out
+        elif self._target_line is not None and self._document is not None:
+            target = self._target_line
+            for index in range(len(shown.block_lines)):
+                if self._document.blocks[index].source_line >= target:
+                    self._target_line = None
+                    self.scroll_to_block(index)
+                    return
+            if self.laid_out:
+                self._target_line = None
+
+    # -- measuring: how many lines each block takes, and where the matches are --------------
+
+    def _measure_block(self, block: Block, layout: _Layout) -> int:
+        if block.kind == "rule":
+            return 1
+        if block.kind == "table" and block.rows:
+            return self._measure_table(block, layout)
+        spans = find_spans(block.text.plain, self._terms) if self._terms else []
+        indent = _indent(block)
+        inner = max(4, layout.width - indent)
+        if not spans:
+            return line_count(block.text.plain, inner)
+        text = block.text
+        wrapped = wrap_text(text, inner)
+        starts = [start for start, _ in wrapped]
+        for start, end in spans:
+            row = max(0, bisect_right(starts, start) - 1)
+            line_start, line_text = wrapped[row]
+            column = indent + cell_len(line_text.plain[: start - line_start])
+            length = cell_len(text.plain[start:end])
+            layout.matches.append(MatchPosition(layout.line_count + row, column, column + length))
+        return len(wrapped)
+
+    def _table_shape(self, block: Block, width: int) -> TableShape:
+        natural = block.column_widths or [1] * len(block.rows[0])
+        return table_shape(natural, block.aligns, block.header, width - _indent(block))
+
+    def _measure_table(self, block: Block, layout: _Layout) -> int:
+        shape = self._table_shape(block, layout.width)
+        indent = _indent(block)
+        height = 0
+        for number, row in enumerate(block.rows):
+            kind = _row_kind(shape, block, number)
+            for column, cell in enumerate(row):
+                if not self._terms or (shape.widths and column >= len(shape.widths)):
+                    continue
+                for start, end in find_spans(cell.plain, self._terms):
+                    line, offset = locate(shape, row, column, start, first=kind["first"])
+                    offset += indent
+                    length = cell_len(cell.plain[start:end])
+                    top = layout.line_count + height + line
+                    layout.matches.append(MatchPosition(top, offset, offset + length))
+            height += row_height(shape, row, **kind)
+        return height
+
+    # -- drawing: only the blocks on screen ------------------------------------------------
+
+    def _block_strips(self, index: int) -> list[Strip]:
+        strips = self._drawn.get(index)
+        if strips is None:
+            assert self._document is not None
+            strips = self._draw_block(self._document.blocks[index], self._shown.width)
+            self._drawn[index] = strips
+            if len(self._drawn) > DRAWN_BLOCKS:
+                self._drawn.popitem(last=False)
+        else:
+            self._drawn.move_to_end(index)
+        return strips
+
+    def _draw_block(self, block: Block, width: int) -> list[Strip]:
+        console = self.app.console
+        if block.kind == "rule":
+            return [_strip(Text("─" * width, style="dim"), console)]
+        if block.kind == "table" and block.rows:
+            lines = self._draw_table(block, width)
+        else:
+            text = block.text
+            if self._terms:
+                text = text.copy()
+                for start, end in find_spans(text.plain, self._terms):
+                    text.stylize(MATCH_STYLE, start, end)
+            lines = [line for _, line in wrap_text(text, max(4, width - _indent(block)))]
+        indent = _indent(block)
+        strips = []
+        for row, line in enumerate(lines):
+            prefix = (block.first_prefix if row == 0 else block.prefix).copy()
+            prefix.pad_right(indent - prefix.cell_len)
+            strips.append(_strip(prefix + line, console))
+        return strips
+
+    def _draw_table(self, block: Block, width: int) -> list[Text]:
+        shape = self._table_shape(block, width)
+        lines: list[Text] = []
+        for number, row in enumerate(block.rows):
+            cells = row
+            if self._terms:
+                cells = []
+                for cell in row:
+                    styled = cell.copy()
+                    for start, end in find_spans(cell.plain, self._terms):
+                        styled.stylize(MATCH_STYLE, start, end)
+                    cells.append(styled)
+            lines.extend(row_lines(shape, cells, **_row_kind(shape, block, number)))
+        return lines
+
+    def _line(self, absolute: int) -> Strip:
+        """One line of the shown layout, unstyled by the widget, or a blank strip."""
+        shown = self._shown
+        if absolute < len(shown.header):
+            return shown.header[absolute]
+        index = bisect_right(shown.block_lines, absolute) - 1
+        if index >= 0 and absolute < shown.line_count:
+            strips = self._block_strips(index)
+            row = absolute - shown.block_lines[index]
+            if row < len(strips):
+                return strips[row]
+        return _BLANK
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        absolute = y + int(self.scroll_y)
+        style = self.rich_style  # walks the ancestors for the background: once per line
+        if self._document is None:
+            if y == 0:
+                return Strip(Text(self.placeholder, style="italic dim").render(self.app.console))
+            return Strip.blank(width, style)
+        strip = self._line(absolute)
+        if 0 <= self.match_index < len(self._matches):
+            current = self._matches[self.match_index]
+            if current.line == absolute:
+                strip = _restyle(strip, current.start_cell, current.end_cell)
+        return strip.crop_extend(0, width, style).apply_style(style)
+
+    async def _on_click(self, event: events.Click) -> None:
+        url = event.style.meta.get("url") if event.style else None
+        if isinstance(url, str) and url:
+            event.stop()
+            self.post_message(self.LinkClicked(url))
+
+
+_BLANK = Strip([])
+
+
+@dataclass(eq=False)
+class _Layout:
+    """The document measured at one width: where each block starts, and the matches."""
+
+    width: int
+    header: list[Strip] = field(default_factory=list)
+    block_lines: list[int] = field(default_factory=list)  # first line of each measured block
+    line_count: int = 0
+    matches: list[MatchPosition] = field(default_factory=list)
+    next_block: int = 0
+
+    def block_end(self, index: int, document: Document | None) -> int:
+        """The line after a measured block's last line."""
+        if index + 1 < len(self.block_lines):
+            joined = document is not None and document.blocks[index + 1].joined
+            return self.block_lines[index + 1] - (0 if joined else 1)
+        return self.line_count
+
+
+def _row_kind(shape: TableShape, block: Block, number: int) -> dict[str, bool]:
+    """Whether a row of a table chunk is the header, or the first row under it."""
+    # Records carry the header as labels and skip the header row, unless it is all there is.
+    header = block.has_header and number == 0 and (len(block.rows) > 1 or not shape.records)
+    return {"is_header": header, "first": block.has_header and number == 1}
+
+
+def _indent(block: Block) -> int:
+    return max(block.first_prefix.cell_len, block.prefix.cell_len)
+
+
+def _strip(text: Text, console: Console) -> Strip:
+    segments = list(text.render(console))
+    return Strip(segments, text.cell_len)
+
+
+def _restyle(strip: Strip, start: int, end: int) -> Strip:
+    left = strip.crop(0, start)
+    middle = strip.crop(start, end)
+    right = strip.crop(end, strip.cell_length)
+    styled = Strip(Segment.apply_style(list(middle), post_style=CURRENT_MATCH_STYLE), end - start)
+    return Strip.join([left, styled, right])
+
+
+def _header_lines(article: Article) -> list[Text]:
+    title = Text(sanitize_line(article.title), style=Style(bold=True, color="bright_white"))
+    facts = []
+    if article.date:
+        facts.append(article.date.strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00"))
+    if article.authors:
+        facts.append(", ".join(sanitize_line(a) for a in article.authors))
+    if article.reading_minutes:
+        facts.append(f"{article.reading_minutes} min read")
+    if article.links:
+        facts.append(f"{len(article.links)} links")
+    location = article.path if article.line == 1 else f"{article.path}:{article.line}"
+    lines = [title]
+    if facts:
+        lines.append(Text(" · ".join(facts), style="dim"))
+    lines.append(Text(sanitize_line(location), style="dim italic"))
+    if article.tags:
+        lines.append(Text("  ".join("#" + sanitize_line(t) for t in article.tags), style="cyan"))
+    if article.source_url:
+        source = Text("source: ", style="dim")
+        source.append(sanitize_line(article.source_url), link_style(article.source_url))
+        lines.append(source)
+    return lines
