@@ -97,7 +97,6 @@ class CorpusLoader:
         self.use_cache = use_cache
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self._started, self._walk_elsewhere = head_start.take() if head_start else (None, None)
-        self._root_real = os.path.realpath(root)
         self._records: dict[str, _Parsed] = {}
         self._scan_problems: list[Problem] = []
         self._skipped_other = 0

@@ -101,9 +101,6 @@ class Library:
         self._ordered = {}
         return removed, added
 
-    def ids_of_file(self, path: str) -> list[str]:
-        return list(self._ids_by_path().get(path, ()))
-
     def _ids_by_path(self) -> dict[str, list[str]]:
         if self._by_path is None:
             self._by_path = {}

@@ -220,10 +220,6 @@ class _Postings:
         return self.keys.nbytes + self.starts.nbytes + self.docs.nbytes + self.counts.nbytes
 
 
-def unigram_key(code: int) -> int:
-    return code
-
-
 def bigram_key(first: int, second: int) -> int:
     return (first << _CODE_BITS) | second
 
@@ -270,21 +266,6 @@ class Segment:
         both &= is_char[1:]
         bigrams = _Postings.from_pairs(pairs[both])
         return cls(base, size, unigrams, bigrams)
-
-    def lookup(self, keys: Sequence[int], bigram: bool) -> list[tuple[Int64s, UInt8s]]:
-        """For each key: global document ids (sorted) and occurrence counts."""
-        postings = self.bigrams if bigram else self.unigrams
-        where = postings.find(np.asarray(keys, dtype=np.uint64))
-        result: list[tuple[Int64s, UInt8s]] = []
-        for index in where.tolist():
-            if index < 0:
-                result.append((np.zeros(0, np.int64), np.zeros(0, np.uint8)))
-                continue
-            start, end = postings.starts[index], postings.starts[index + 1]
-            result.append(
-                (postings.docs[start:end] + np.int64(self.base), postings.counts[start:end])
-            )
-        return result
 
     def document_frequency(self, keys: Sequence[int], bigram: bool) -> Int64s:
         postings = self.bigrams if bigram else self.unigrams
