@@ -183,7 +183,7 @@ async def _wait(condition: Callable[[], bool], interval: float = 0.005, app: Any
         if time.monotonic() > deadline:
             raise TimeoutError
         if app is not None and not app.is_running:
-            raise RuntimeError(f"the app stopped: {app._exception!r}")
+            raise RuntimeError(f"the app stopped (return code {app.return_code})")
         await asyncio.sleep(interval)
 
 
@@ -208,7 +208,7 @@ def _first_paint(widget: type[Any], has_titles: Callable[[Any], bool]) -> dict[s
 
 
 def child_app(folder: str) -> dict[str, Any]:
-    """The real app, headless: launch → first frame with titles, → `app.index is not None`."""
+    """The real app, headless: launch → first frame with titles → the index is ready."""
     from tuireader.cli import open_app  # as the command opens it (workers may start first)
 
     app = open_app(Path(folder))
@@ -230,9 +230,9 @@ def child_app(folder: str) -> dict[str, Any]:
             # search-ready (a 10 ms timer, as for the large articles).
             app.set_interval(0.01, beat.tick)
             beat.reset()
-            await _wait(lambda: app.load_result is not None, 0.01, app)
+            await _wait(lambda: app.session.load_result is not None, 0.01, app)
             marks["loaded"] = time.time()
-            await _wait(lambda: app.index is not None, 0.01, app)
+            await _wait(lambda: app.session.index is not None, 0.01, app)
             marks["search_ready"] = time.time()
             marks["loading_stall_ms"] = beat.longest * 1000
             marks["rows"] = len(sidebar.rows)
@@ -311,7 +311,7 @@ def child_baseline(folder: str) -> dict[str, Any]:
             options = app.query_one(OptionList)
             await _wait(lambda: "at" in painted)
             marks["first_frame"] = painted["at"]
-            await _wait(lambda: app.index is not None, 0.01)
+            await _wait(lambda: app.session.index is not None, 0.01)
             marks["search_ready"] = time.time()
             marks["rows"] = options.option_count
 
@@ -444,7 +444,7 @@ def child_article(widget: str, case: str, folder: str) -> dict[str, Any]:
                 app.set_interval(0.01, beat.tick)
                 sidebar = app.query_one(ArticleList)
                 reader = app.query_one(ArticleView)
-                await _wait(lambda: len(sidebar.rows) == 3 and app.index is not None)
+                await _wait(lambda: len(sidebar.rows) == 3 and app.session.index is not None)
                 target = next(i for i, r in enumerate(sidebar.rows) if case in r.article.path)
                 other = (target + 1) % 3
                 sidebar.cursor = other

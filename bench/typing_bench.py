@@ -41,6 +41,8 @@ SCREEN = (120, 40)
 
 def child(engine: str, folder: str) -> dict[str, Any]:
     os.environ.setdefault("TEXTUAL_FPS", "120")  # as the command sets it
+    from tuireader.corpus.loader import CorpusLoader
+    from tuireader.search.index import SearchIndex
     from tuireader.search.plain_scan import PlainScan
     from tuireader.ui import app as app_module
     from tuireader.ui.widgets.article_list import ArticleList
@@ -49,11 +51,11 @@ def child(engine: str, folder: str) -> dict[str, Any]:
     if engine == "scan":
         # No index while typing: every keystroke is a full plain scan (no time budget). The
         # loading thread then gets an empty index, so that the app can end.
-        empty = app_module.SearchIndex.build([])
-        app_module.SearchIndex.build = staticmethod(  # type: ignore[method-assign]
+        empty = SearchIndex.build([])
+        SearchIndex.build = staticmethod(  # type: ignore[method-assign]
             lambda articles: (done_typing.wait(TIMEOUT), empty)[1]
         )
-        app_module.CorpusLoader.cached_index = lambda self: None  # type: ignore[method-assign]
+        CorpusLoader.cached_index = lambda self: None  # type: ignore[method-assign]
         PlainScan.search.__defaults__ = (20, float("inf"))
     app = app_module.TuiReaderApp(Path(folder), watch=False)
     drawn: dict[str, float] = {}  # when the frame with the query's hits began
@@ -62,7 +64,7 @@ def child(engine: str, folder: str) -> dict[str, Any]:
     original_display = app_module.TuiReaderApp._display
 
     def render_line(self: ArticleList, y: int) -> Any:
-        state = app.search_state
+        state = app.session.search_state
         if state is not None and state.query not in drawn:
             drawn[state.query] = time.perf_counter()
         return original(self, y)
@@ -81,7 +83,9 @@ def child(engine: str, folder: str) -> dict[str, Any]:
 
     async def run() -> None:
         async with app.run_test(size=SCREEN) as pilot:
-            ready = (lambda: app.index is not None) if engine == "index" else _all_loaded(app)
+            ready = (
+                (lambda: app.session.index is not None) if engine == "index" else _all_loaded(app)
+            )
             await _until(ready)
             await pilot.pause(0.5)
             await pilot.press("slash")
@@ -99,12 +103,12 @@ def child(engine: str, folder: str) -> dict[str, Any]:
     return {
         "latencies_ms": latencies,
         "frame_start_ms": frame_starts,
-        "hits": app.search_state.results.total if app.search_state else 0,
+        "hits": app.session.search_state.results.total if app.session.search_state else 0,
     }
 
 
 def _all_loaded(app: Any) -> Any:
-    return lambda: app.load_result is not None
+    return lambda: app.session.load_result is not None
 
 
 async def _until(condition: Any) -> None:

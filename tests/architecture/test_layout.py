@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "tuireader"
-CORE = ("model", "corpus", "search", "render", "store", "system")
+CORE = ("model", "corpus", "search", "render", "store", "system", "session")
 
 
 def _modules() -> dict[str, Path]:

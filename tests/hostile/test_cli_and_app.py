@@ -131,7 +131,7 @@ async def test_a_session_using_every_feature_shows_no_control_and_writes_nothing
         # Open and draw every small article (the big ones are rendered in test_core).
         await pilot.press("escape", "escape", "g")
         sidebar = app.query_one(ArticleList)
-        for position, article in enumerate(app.ordered):
+        for position, article in enumerate(app.session.ordered()):
             if not article.path.startswith("sizes/") and article.chars < 100_000:
                 sidebar.cursor = position
                 await look()

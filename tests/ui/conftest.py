@@ -78,7 +78,7 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_native_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     """No system clipboard, as over SSH: copies go through OSC 52 only."""
-    from tuireader.ui.flows import links as links_flow
+    from tuireader.ui import main_screen as links_flow
 
     monkeypatch.setattr(
         links_flow, "copy_native", lambda text, timeout=2.0: "no native clipboard here"
@@ -99,8 +99,13 @@ async def wait_until_ready(pilot: Pilot[None], timeout: float = 20.0) -> None:
     assert isinstance(app, TuiReaderApp)
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
-        reader = app.query_one(ArticleView)
-        if app.index is not None and (reader.article is not None or not app.ordered):
+        # The harness may start before the main screen has finished composing.
+        readers = app.screen.query(ArticleView)
+        if (
+            readers
+            and app.session.index is not None
+            and (readers.first().article is not None or not app.session.ordered())
+        ):
             await pilot.pause()
             return
         await pilot.pause(0.05)

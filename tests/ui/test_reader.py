@@ -15,8 +15,8 @@ from textual.widgets import Input
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader.model.articles import Article
 from tuireader.search.index import SearchIndex
+from tuireader.ui import main_screen as links_flow
 from tuireader.ui.app import TuiReaderApp
-from tuireader.ui.flows import links as links_flow
 from tuireader.ui.screens.help import HelpScreen
 from tuireader.ui.screens.links import LinkListScreen
 from tuireader.ui.widgets.article_list import ArticleList
@@ -73,8 +73,8 @@ async def test_search_as_you_type_open_hit_and_step_through_matches(corpus: Path
         assert isinstance(app.focused, Input)
         await pilot.press(*"模型")
         await settle(pilot)
-        assert app.search_state is not None
-        assert app.search_state.results.total == 1
+        assert app.session.search_state is not None
+        assert app.session.search_state.results.total == 1
         assert str(app.query_one("#search").border_subtitle) == "1 hit"
         assert "AI 日报：模型发布" in sidebar_lines(app)[0]
         await pilot.press("enter")
@@ -99,8 +99,8 @@ async def test_traditional_and_simplified_fold_in_search(corpus: Path) -> None:
         await wait_until_ready(pilot)
         await pilot.press("slash", *"强化学习")
         await settle(pilot)
-        assert app.search_state is not None
-        titles = {app.articles[h.id].title for h in app.search_state.results.hits}
+        assert app.session.search_state is not None
+        titles = {app.session.articles[h.id].title for h in app.session.search_state.results.hits}
         assert titles == {"人工智慧的六大轉變", "Andrej Karpathy 谈智能体"}
 
 
@@ -112,10 +112,10 @@ async def test_escape_clears_search_and_restores_selection(corpus: Path) -> None
         await settle(pilot)
         await pilot.press("slash", *"Karpathy")
         await settle(pilot)
-        assert app.search_state is not None
+        assert app.session.search_state is not None
         await pilot.press("escape")
         await settle(pilot)
-        assert app.search_state is None
+        assert app.session.search_state is None
         assert app.query_one("#search", Input).value == ""
         sidebar = app.query_one(ArticleList)
         assert len(sidebar.rows) == 3
@@ -140,6 +140,8 @@ async def test_copy_link_emits_osc52_and_notifies(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         written: list[str] = []
+        # The driver's output is the only place the OSC 52 sequence can be seen; Textual
+        # has no public handle on it.
         driver = app._driver
         assert driver is not None
         monkeypatch.setattr(driver, "write", lambda data: written.append(data))
@@ -150,7 +152,7 @@ async def test_copy_link_emits_osc52_and_notifies(
         assert app.clipboard == "https://news.example/digest"
         payload = base64.b64encode(b"https://news.example/digest").decode()
         assert f"\x1b]52;c;{payload}\a" in written
-        messages = [n.message for n in app._notifications]
+        messages = [message for _, _, message in app.messages]
         assert any("https://news.example/digest" in m and "OSC 52" in m for m in messages)
         await pilot.press("Y")
         await settle(pilot)
@@ -203,7 +205,7 @@ async def test_open_refuses_unsafe_schemes(corpus: Path) -> None:
         assert app.query_one(ArticleView).article.title == "evil"  # type: ignore[union-attr]
         await pilot.press("o")
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
+        messages = [message for _, _, message in app.messages]
         assert any("refused" in m for m in messages)
 
 
@@ -316,7 +318,7 @@ async def test_copy_reports_the_native_clipboard_and_when_nothing_worked(
         await wait_until_ready(pilot)
         await pilot.press("y")
         await settle(pilot)
-        assert any("and system clipboard" in n.message for n in app._notifications)
+        assert any("and system clipboard" in message for _, _, message in app.messages)
     monkeypatch.setattr(links_flow, "copy_native", lambda text, timeout=2.0: "no display")
     config = Config(clipboard=ClipboardConfig(osc52=False))
     app = TuiReaderApp(corpus, config=config)
@@ -325,8 +327,8 @@ async def test_copy_reports_the_native_clipboard_and_when_nothing_worked(
         await pilot.press("y")
         await settle(pilot)
         assert app.clipboard == ""  # no OSC 52 was sent
-        notes = [n for n in app._notifications if "Could not copy" in n.title]
-        assert notes and "https://podcast.example/karpathy" in notes[0].message
+        notes = [m for _, title, m in app.messages if "Could not copy" in title]
+        assert notes and "https://podcast.example/karpathy" in notes[0]
 
 
 async def test_slash_inside_the_search_bar_types_a_slash(corpus: Path) -> None:
@@ -350,27 +352,29 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
     monkeypatch.setattr(SearchIndex, "build", staticmethod(slow_build))
     app = TuiReaderApp(corpus, use_cache=False)
     async with app.run_test(size=SIZE) as pilot:
-        while app.load_result is None:
+        while app.session.load_result is None:
             await pilot.pause(0.05)
-        assert app.index is None
+        assert app.session.index is None
         await pilot.press("slash", *"强化学习")
         for _ in range(100):
             await pilot.pause(0.05)
-            if app.search_state is not None:
+            if app.session.search_state is not None:
                 break
-        assert app.search_state is not None and app.index is None
-        assert app.search_state.source == "scan of 3/3 loaded"
+        assert app.session.search_state is not None and app.session.index is None
+        assert app.session.search_state.source == "scan of 3/3 loaded"
         summary = str(app.query_one("#search").border_subtitle)
         assert summary == "2 hits · scan of 3/3 loaded, no index yet"
-        scanned = {app.articles[h.id].title for h in app.search_state.results.hits}
+        scanned = {app.session.articles[h.id].title for h in app.session.search_state.results.hits}
         assert scanned == {"人工智慧的六大轉變", "Andrej Karpathy 谈智能体"}
         release.set()
-        while app.index is None:
+        while app.session.index is None:
             await pilot.pause(0.05)
         await settle(pilot)
-        assert app.search_state is not None and app.search_state.source == ""
+        assert app.session.search_state is not None and app.session.search_state.source == ""
         assert str(app.query_one("#search").border_subtitle) == "2 hits"
-        assert {app.articles[h.id].title for h in app.search_state.results.hits} == scanned
+        assert {
+            app.session.articles[h.id].title for h in app.session.search_state.results.hits
+        } == scanned
 
 
 async def test_the_command_starts_the_parsing_workers_before_the_ui(
@@ -382,18 +386,21 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
     monkeypatch.setattr(loader, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
     first = open_app(corpus)
-    started = first._head_start
+    started = first.main.head_start
     assert started is not None and started.workers is not None  # started before Textual's import
     async with first.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
-        assert first._head_start is None and started.workers is None  # handed to the load
+        assert first.main.head_start is None and started.workers is None  # handed to the load
         assert len(first.query_one(ArticleList).rows) == 3
         await pilot.press("slash", *"强化学习")
         await settle(pilot)
-        assert first.search_state is not None and len(first.search_state.results.hits) == 2
+        assert (
+            first.session.search_state is not None
+            and len(first.session.search_state.results.hits) == 2
+        )
     again = open_app(corpus)  # cached now: nothing to parse, no workers (and a small walk)
-    assert again._head_start is not None
-    assert again._head_start.workers is None and again._head_start.walk is None
+    assert again.main.head_start is not None
+    assert again.main.head_start.workers is None and again.main.head_start.walk is None
     async with again.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         assert len(again.query_one(ArticleList).rows) == 3
@@ -407,7 +414,7 @@ async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Pa
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         sidebar = app.query_one(ArticleList)
-        article = app.ordered[0]
+        article = app.session.ordered()[0]
         combining = "e\u0301" * 300  # each "é" here is two characters in one cell
         long_title = article.replaced(title="标题" * 100)
         late = "…" + "上下文" * 15 + "强化学习" + "之后" * 30  # the match past a line's width
@@ -438,7 +445,7 @@ async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Pa
 async def test_typing_lists_every_hit_and_opens_the_top_one_once_typing_pauses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tuireader.ui.flows import searching
+    from tuireader.ui import main_screen as searching
 
     monkeypatch.setattr(searching, "MORE_HITS_DELAY", 0.6)  # room for a slow machine
     for n in range(60):
@@ -447,9 +454,9 @@ async def test_typing_lists_every_hit_and_opens_the_top_one_once_typing_pauses(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         await pilot.press("slash", *"模型")
-        await wait_for(pilot, lambda: app.search_state is not None)
+        await wait_for(pilot, lambda: app.session.search_state is not None)
         sidebar = app.query_one(ArticleList)
-        assert app.search_state is not None and app.search_state.results.total == 60
+        assert app.session.search_state is not None and app.session.search_state.results.total == 60
         assert len(sidebar.rows) == searching.FIRST_HITS  # the first screenful, at once
         await settle(pilot, 0.8)
         assert len(sidebar.rows) == 60  # then all of them, once typing paused

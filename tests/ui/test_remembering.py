@@ -38,19 +38,19 @@ async def test_read_after_dwell_not_when_moving_past(corpus: Path) -> None:
     app = TuiReaderApp(corpus, config=Config(mark_read_after_seconds=1.0))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
-        assert app.state is not None
-        first, second, third = (a.id for a in app.ordered)
+        assert app.session.state is not None
+        first, second, third = (a.id for a in app.session.ordered())
         assert "3 unread" in str(app.query_one("#status").render())
         assert sidebar_lines(app)[0].startswith("●")
         await settle(pilot, 1.2)  # dwell on the first
         await pilot.press("j", "j")  # moving past the second article quickly
         await settle(pilot, 1.5)
-        assert not app.state.is_read(second)
-        assert app.state.is_read(third)
-        assert app.state.is_read(first)  # shown at start and dwelt on
+        assert not app.session.state.is_read(second)
+        assert app.session.state.is_read(third)
+        assert app.session.state.is_read(first)  # shown at start and dwelt on
         assert "1 unread" in str(app.query_one("#status").render())
         await pilot.press("u")  # back to unread
-        assert not app.state.is_read(third)
+        assert not app.session.state.is_read(third)
         await pilot.press("g", "U")  # next unread from the top
         await settle(pilot, 0.05)
         assert app.query_one(ArticleList).current.id == second  # type: ignore[union-attr]
@@ -122,8 +122,9 @@ async def test_restore_selection_position_and_state_on_restart(corpus: Path) -> 
         reader = second.query_one(ArticleView)
         assert reader.article is not None and reader.article.title == "长文"
         assert reader.first_visible_source_line() == line
-        assert second.state is not None
-        marked = [a.title for a in second.ordered if second.state.is_bookmarked(a.id)]
+        state = second.session.state
+        assert state is not None
+        marked = [a.title for a in second.session.ordered() if state.is_bookmarked(a.id)]
         assert marked == ["AI 日报：模型发布"]
 
 
@@ -192,10 +193,10 @@ async def test_corrupt_state_and_config_files_are_survivable(corpus: Path, tmp_p
     app = TuiReaderApp(corpus, config=config, config_notices=notices)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(message for _, _, message in app.messages)
         assert "line 2" in messages
         assert "corrupt" in messages or "moved" in messages
-        assert len(app.ordered) == 3
+        assert len(app.session.ordered()) == 3
     aside = [p for p in state_file.parent.iterdir() if ".corrupt-" in p.name]
     assert aside and aside[0].read_bytes() == b"{not json\x00\xff"
 
@@ -206,30 +207,40 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
         await wait_until_ready(pilot)
         await pilot.press("slash", *"新鲜")
         await settle(pilot)
-        assert app.search_state is not None and app.search_state.results.total == 0
-        await wait_for(pilot, app.watching.is_set)  # changes from now on are seen
+        assert app.session.search_state is not None and app.session.search_state.results.total == 0
+        await wait_for(pilot, app.session.watching.is_set)  # changes from now on are seen
         # Created:
         (corpus / "new.md").write_text(
             "---\ntitle: 新文章\ndate: 2031-01-01\n---\n新鲜的内容。\n", encoding="utf-8"
         )
-        await wait_for(pilot, lambda: "新文章" in {a.title for a in app.articles.values()})
+        await wait_for(pilot, lambda: "新文章" in {a.title for a in app.session.articles.values()})
         await wait_for(
-            pilot, lambda: app.search_state is not None and app.search_state.results.total == 1
+            pilot,
+            lambda: (
+                app.session.search_state is not None and app.session.search_state.results.total == 1
+            ),
         )
         assert app.query_one("#search", Input).value == "新鲜"
         # Changed:
         (corpus / "new.md").write_text(
             "---\ntitle: 改过的文章\ndate: 2031-01-01\n---\n不再新。\n", encoding="utf-8"
         )
-        await wait_for(pilot, lambda: "改过的文章" in {a.title for a in app.articles.values()})
         await wait_for(
-            pilot, lambda: app.search_state is not None and app.search_state.results.total == 0
+            pilot, lambda: "改过的文章" in {a.title for a in app.session.articles.values()}
+        )
+        await wait_for(
+            pilot,
+            lambda: (
+                app.session.search_state is not None and app.session.search_state.results.total == 0
+            ),
         )
         await pilot.press("escape")
         # Renamed:
         (corpus / "new.md").rename(corpus / "renamed.md")
-        await wait_for(pilot, lambda: any(a.path == "renamed.md" for a in app.articles.values()))
-        assert not any(a.path == "new.md" for a in app.articles.values())
+        await wait_for(
+            pilot, lambda: any(a.path == "renamed.md" for a in app.session.articles.values())
+        )
+        assert not any(a.path == "new.md" for a in app.session.articles.values())
         # Deleted while open:
         reader = app.query_one(ArticleView)
         await wait_for(pilot, lambda: app.query_one(ArticleList).current is not None)
@@ -238,7 +249,7 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
             pilot, lambda: reader.article is not None and reader.article.path == "renamed.md"
         )
         (corpus / "renamed.md").unlink()
-        await wait_for(pilot, lambda: len(app.articles) == 3)
+        await wait_for(pilot, lambda: len(app.session.articles) == 3)
         # Like every step above, waited for rather than checked at once: under a full suite's
         # load the notice came after the check about once in ten runs.
         await wait_for(pilot, lambda: "deleted" in str(app.query_one("#reader-status").render()))
@@ -249,7 +260,7 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
 async def test_a_session_using_every_feature_never_writes_to_the_folder(
     no_native_clipboard: None, corpus: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from tuireader.ui.flows import links as links_flow
+    from tuireader.ui import main_screen as links_flow
 
     monkeypatch.setattr(links_flow, "open_in_browser", lambda url: None)
     before = folder_digest(corpus)
@@ -294,5 +305,5 @@ async def test_keys_remapped_by_binding_id_from_the_config(
         await pilot.press("c")
         await settle(pilot)
         assert app.clipboard == "https://podcast.example/karpathy"
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(message for _, _, message in app.messages)
         assert "no_such_binding" in messages

@@ -278,6 +278,15 @@ class CorpusLoader:
         problems.sort(key=attrgetter("path"))
         return LoadResult(self.root, articles, problems, self._files, self._skipped_other)
 
+    def file_stamps(self) -> dict[str, Stamp | None]:
+        """Each article file loaded, by its path relative to the root with `/` separators (as
+        the watcher names it), with its stamp as the walk found it."""
+        self.result()  # the records are complete once the loading ran
+        records = self._records
+        if os.sep == "/":
+            return {relative: parsed.stamp for relative, parsed in records.items()}
+        return {relative.replace(os.sep, "/"): parsed.stamp for relative, parsed in records.items()}
+
     @property
     def cached_files(self) -> int:
         """How many files the cache answered."""

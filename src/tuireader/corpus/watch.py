@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
@@ -26,6 +26,7 @@ from typing import Protocol
 import watchfiles
 
 # One definition of "an article file", shared with the loader.
+from tuireader.corpus.walk import Stamp, stamp_of
 from tuireader.model.articles import ARTICLE_SUFFIXES
 from tuireader.system.processes import quiet_worker, spawn_context
 
@@ -129,6 +130,19 @@ class ChangeTracker:
             candidates |= {path for path in self.known if path.startswith(prefixes)}
         return self._classify(candidates)
 
+    def changed_since(self, stamps: Mapping[str, Stamp | None]) -> ChangeBatch:
+        """What changed before the watcher ran: files added, deleted, or whose stamp differs
+        from the one in `stamps` (a load's view of the folder, by watcher path).
+
+        For the gap between a load's walk and the start of watching, when no event is seen.
+        """
+        found = set(_walk_articles(self.root, self.root))
+        candidates = self.known - found
+        for path in found:
+            if path not in stamps or stamp_of(self.root, path) != stamps[path]:
+                candidates.add(path)
+        return self._classify(candidates)
+
     def _classify(self, candidates: set[str]) -> ChangeBatch:
         added: set[str] = set()
         modified: set[str] = set()
@@ -165,6 +179,7 @@ def watch_changes(
     *,
     known: Iterable[str] | None = None,
     ready: threading.Event | None = None,
+    loaded_stamps: Mapping[str, Stamp | None] | None = None,
     debounce_ms: int = DEBOUNCE_MS,
     step_ms: int = STEP_MS,
     force_polling: bool | None = None,
@@ -175,17 +190,27 @@ def watch_changes(
     Blocks between batches, so run it in a thread. It returns within about `step_ms` after
     `stop_event` is set. `known` is the set of article paths the caller has loaded (default: a
     scan of the folder). `ready`, if given, is set once the watcher is running: changes made
-    after that are guaranteed to be reported. `force_polling` is passed to watchfiles (None lets
-    it decide). Raises `FileNotFoundError` if `root` does not exist.
+    after that are guaranteed to be reported. `loaded_stamps`: the stamps of the files a load
+    read, by watcher path (`CorpusLoader.file_stamps`); once the watcher runs, what differs from
+    them is reported as a first batch, so that nothing written between the load's walk and the
+    start of watching is lost.
+    `force_polling` is passed to watchfiles (None lets it decide). Raises `FileNotFoundError` if
+    `root` does not exist.
     """
     tracker = ChangeTracker(Path(root), known)
     if not tracker.root.is_dir():
         raise FileNotFoundError(f"no such folder: {tracker.root}")
     options = _Options(debounce_ms, step_ms, force_polling, poll_delay_ms)
+    caught_up = loaded_stamps is None
     for raw_changes in _changes_from_a_process(tracker.root, stop_event, options):
         if ready is not None:
             ready.set()
         batch = tracker.apply(raw_changes)
+        if not caught_up and loaded_stamps is not None:
+            # The watcher runs now (this is its first wake): whatever changes from here on
+            # comes as events, so one look back covers the gap.
+            caught_up = True
+            batch = batch.then(tracker.changed_since(loaded_stamps))
         if batch:
             yield batch
 

@@ -1,0 +1,166 @@
+"""The start-up load as events: the interface only consumes them.
+
+    driver = LoadDriver(root)
+    for event in driver.events(stopped=worker_is_cancelled, pause=wait_for_idle):
+        post(event)   # LoadProgress, LoadDone, IndexReady
+
+The driver runs in a thread of its own. Between events it does what belongs to no screen: it
+keeps the cyclic GC out of the loading, imports the index's modules while the workers parse,
+waits for the first titles to be drawn, builds the index (or maps it from the cache), saves the
+cache, and decodes a cached index's texts while the user is not typing.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tuireader.corpus.loader import CorpusLoader, HeadStart
+from tuireader.corpus.parse import LoadResult
+from tuireader.corpus.walk import Stamp
+from tuireader.model.articles import Article
+from tuireader.model.library import Library
+from tuireader.search.normalize import load_dictionaries
+
+if TYPE_CHECKING:
+    from tuireader.search.index import SearchIndex  # numpy: imported while the workers parse
+
+PROGRESS_EVERY = 0.25
+"""Seconds between progress events while a big folder loads."""
+FIRST_FRAME_WAIT = 0.3
+"""At most this long (seconds), loading pauses after the first titles so that they are drawn:
+the folder walk and the screen share the GIL, and the walk would take half of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProgress:
+    """How far loading is; with `partial`, the first titles to list (sorted off the UI)."""
+
+    done: int
+    total: int
+    partial: Library | None = None
+    drawn: threading.Event | None = None
+    """With `partial`: the consumer sets it once those titles are on screen."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadDone:
+    """Every article, in a library already ordered by date."""
+
+    result: LoadResult
+    library: Library
+    stamps: dict[str, Stamp | None]
+    """The load's view of the folder (`CorpusLoader.file_stamps`): what differs from it once
+    the watcher runs is a change the watcher did not see."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReady:
+    """The search index over every article of `LoadDone`."""
+
+    index: SearchIndex
+
+
+LoadEvent = LoadProgress | LoadDone | IndexReady
+
+
+class LoadDriver:
+    """Loads one folder once: `events()` yields what the interface shows, in order."""
+
+    def __init__(
+        self, root: Path, *, use_cache: bool = True, head_start: HeadStart | None = None
+    ) -> None:
+        """`head_start`: processes already started for this folder (`loader.head_start`)."""
+        self.root = root
+        self._loader = CorpusLoader(root, use_cache=use_cache, head_start=head_start)
+        self.loaded: list[Article] = []
+        """What is loaded so far, for a plain scan until the index is ready: only appended to,
+        so a reader that takes its length first may read up to it from another thread."""
+
+    def events(
+        self, stopped: Callable[[], bool], pause: Callable[[], bool] | None = None
+    ) -> Iterator[LoadEvent]:
+        """Load, index and cache the folder, yielding each step for the interface.
+
+        `stopped()` is asked between batches (the consumer was cancelled: stop quietly).
+        `pause()`, for the background decoding after the index is ready, waits until the user is
+        idle and returns True to stop. The cache is closed whatever happens.
+        """
+        # On a thread of its own: OpenCC's dictionaries load on the other core (its C API leaves
+        # the GIL free; see `opencc_native`), and the first search needs them.
+        threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
+        loader = self._loader
+        # The cyclic GC would walk every article loaded so far on each full pass; the records
+        # hold no cycles, so it waits until loading is done.
+        gc.disable()
+        try:
+            result = yield from self._batches(loader, stopped)
+            if result is None:
+                return
+            library = Library(result.articles)
+            if (order := loader.cached_date_order()) is not None:
+                library.use_date_order(order)
+            yield LoadDone(result, library, loader.file_stamps())
+            from tuireader.search.index import SearchIndex  # numpy: not for the first frame
+
+            index = loader.cached_index() or SearchIndex.build(result.articles, finish_later=True)
+            if stopped():
+                return
+            yield IndexReady(index)
+            index.finish()
+            # Articles and postings live as long as the app: keep the cyclic GC from walking
+            # them again on every full collection.
+            gc.freeze()
+            loader.save_cache(index)
+            index.keep_texts_decoded(pause or stopped)
+        finally:
+            gc.enable()
+            loader.close()
+
+    def _batches(
+        self, loader: CorpusLoader, stopped: Callable[[], bool]
+    ) -> Generator[LoadProgress, None, LoadResult | None]:
+        """The loader's batches as progress; returns everything loaded (None if stopped).
+
+        The first titles come once, from the first batch; later batches only move the progress
+        (listing everything loaded so far each time would be quadratic).
+        """
+        loaded = self.loaded
+        shown_at = 0.0
+        titles_shown = False
+        drawn: threading.Event | None = None
+        for batch in loader:
+            if stopped():
+                return None
+            if drawn is not None:  # the first titles are being drawn: let them be
+                drawn.wait(FIRST_FRAME_WAIT)
+                drawn = None
+                if not batch.from_cache:
+                    # The index will be built: its modules (numpy among them) are imported now,
+                    # while this thread mostly waits for the workers, rather than after the
+                    # loading, when nothing else runs beside that import.
+                    threading.Thread(
+                        target=importlib.import_module,
+                        args=("tuireader.search.index",),
+                        name="import-search",
+                        daemon=True,
+                    ).start()
+            loaded.extend(batch.articles)
+            if batch.done == batch.total:
+                continue  # the full list follows at once, built a single time
+            if not titles_shown and loaded:
+                titles_shown = True
+                partial = Library(loaded)
+                partial.ordered("date")  # sorted here, off the event loop
+                drawn = threading.Event()
+                yield LoadProgress(batch.done, batch.total, partial, drawn)
+            elif time.monotonic() - shown_at > PROGRESS_EVERY:
+                shown_at = time.monotonic()
+                yield LoadProgress(batch.done, batch.total)
+        return loader.result()

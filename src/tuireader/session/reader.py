@@ -1,0 +1,205 @@
+"""The state of one reading session, and the text the interface shows for it.
+
+`ReaderSession` is plain data and pure methods: the main screen owns one, fills it from the load
+driver and the watcher, and reads the sidebar's articles, the status line and the hit count from
+it. Nothing here touches a widget.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tuireader.corpus.parse import LoadResult
+from tuireader.model.articles import Article, Problem
+from tuireader.model.library import Library, make_filter
+from tuireader.model.text import sanitize_line
+from tuireader.render.document import Document
+from tuireader.search.hits import Hit, SearchResults
+from tuireader.search.plain_scan import PlainScan
+from tuireader.store.config import Config
+from tuireader.store.state import FolderState
+
+if TYPE_CHECKING:
+    from tuireader.search.index import SearchIndex  # numpy: imported when the index is built
+
+DOCUMENTS_KEPT = 64
+"""Built documents kept for articles opened again (each holds its styled text)."""
+
+FileChange = tuple[str, list[Article], list[Problem]]
+"""A file's path (as articles show it) and what it holds now (nothing: it was deleted)."""
+
+
+@dataclass
+class SearchState:
+    """The search the sidebar shows, if any."""
+
+    query: str
+    results: SearchResults
+    terms: tuple[str, ...]
+    source: str = ""  # "" for the index; how far a plain scan got before the index is ready
+
+
+class ReaderSession:
+    """One folder being read: what is loaded, what is remembered, what is searched."""
+
+    def __init__(self, corpus_root: Path, config: Config) -> None:
+        self.corpus_root = corpus_root
+        self.config = config
+        self.library = Library()
+        self.state: FolderState | None = None
+        self.problems: list[Problem] = []
+        self.index: SearchIndex | None = None
+        self.load_result: LoadResult | None = None
+        self.search_state: SearchState | None = None
+        self.plain_scan: PlainScan | None = None
+        """Answers searches until the index is ready."""
+        self.loading = "loading…"
+        """What the status line says of loading; empty once the index is ready."""
+        self.loaded_once = False
+        self.remembered_id: str | None = None
+        """The article open when the folder was last left, read before loading opens any."""
+        self.watching = threading.Event()
+        """Set once the folder watcher runs: changes made after that are seen."""
+        self.stop_watching = threading.Event()
+        self._documents: dict[str, Document] = {}
+
+    # -- articles ------------------------------------------------------------------------------
+
+    @property
+    def articles(self) -> dict[str, Article]:
+        """Every loaded article by id."""
+        return self.library.articles
+
+    def keep(self) -> Callable[[Article], bool]:
+        """The sidebar's filter (read state, bookmarks, tag) as a predicate."""
+        state = self.state
+        if state is None:
+            return lambda article: True
+        return make_filter(state.filter, state.tag, state.is_read, state.is_bookmarked)
+
+    def ordered(self, library: Library | None = None) -> list[Article]:
+        """The articles the sidebar lists when not searching: filtered and in order."""
+        keep = self.keep()
+        order = self.state.order if self.state else "date"
+        return [a for a in (library or self.library).ordered(order) if keep(a)]
+
+    def listing_key(self) -> tuple[object, ...]:
+        """What `ordered` depends on besides the articles: a listing made with another key is
+        stale."""
+        state = self.state
+        return (state.order, state.filter, state.tag) if state else ()
+
+    def visible_hits(self, results: SearchResults) -> list[tuple[Article, Hit]]:
+        """The hits the sidebar lists: loaded articles that pass the filter."""
+        keep = self.keep()
+        articles = self.articles
+        return [
+            (articles[hit.id], hit)
+            for hit in results.hits
+            if hit.id in articles and keep(articles[hit.id])
+        ]
+
+    def marks(self, article: Article) -> tuple[bool, bool]:
+        """(unread, bookmarked) for the sidebar's row of `article`."""
+        if self.state is None:
+            return False, False
+        return not self.state.is_read(article.id), self.state.is_bookmarked(article.id)
+
+    def empty_message(self) -> str:
+        return "No articles match the filter." if self.library.articles else "No articles."
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def document(self, article_id: str) -> Document | None:
+        return self._documents.get(article_id)
+
+    def keep_document(self, article_id: str, document: Document) -> None:
+        if len(self._documents) > DOCUMENTS_KEPT:
+            self._documents.clear()
+        self._documents[article_id] = document
+
+    def forget_documents(self) -> None:
+        self._documents.clear()
+
+    # -- loading and following the folder ------------------------------------------------------
+
+    def start_loading(self, loaded_so_far: list[Article]) -> None:
+        """A (re)load begins; until its index is ready, searches scan what it has loaded."""
+        self.load_result = None
+        self.loading = "loading…"
+        self.plain_scan = PlainScan(loaded_so_far)
+
+    def progress(self, done: int, total: int) -> None:
+        self.loading = f"loading {done:,}/{total:,} files"
+
+    def loaded(self, result: LoadResult, library: Library) -> None:
+        """Every article is loaded (the index is being built)."""
+        self.load_result = result
+        self.loading = "indexing…"
+        self.problems = list(result.problems)
+        self.library = library
+        if self.state is not None:
+            self.state.prune(library.articles.keys())
+
+    def indexed(self, index: SearchIndex) -> None:
+        self.index = index
+        self.plain_scan = None  # its folded texts go too
+        self.loading = ""
+
+    def apply_changes(self, changes: Iterable[FileChange]) -> set[str]:
+        """Files changed, added or deleted: into the library, the index and the problems.
+
+        Returns the paths of the changed files.
+        """
+        changes = list(changes)
+        changed_paths = {path for path, _, _ in changes}
+        self.problems = [p for p in self.problems if p.path not in changed_paths]
+        for path, articles, problems in changes:
+            removed, _ = self.library.replace_file(path, articles)
+            self.problems.extend(problems)
+            for article_id in removed:
+                self._documents.pop(article_id, None)
+            if self.index is not None:
+                for article_id in removed:
+                    self.index.remove(article_id)
+                for article in articles:
+                    self.index.add(article)
+        return changed_paths
+
+    # -- what the status line and the search bar say -------------------------------------------
+
+    def status_line(self) -> str:
+        """The top line: folder, counts, filter, order, loading."""
+        parts = [f"tuireader · {sanitize_line(self.corpus_root.resolve().name)}"]
+        if self.load_result is not None:
+            parts.append(f"{len(self.library):,} articles")
+            if self.state is not None:
+                unread = self.state.unread_count(self.library.articles.keys())
+                parts.append(f"{unread:,} unread")
+                if self.state.filter != "all":
+                    parts.append(f"showing {self.state.filter}")
+                if self.state.tag is not None:
+                    parts.append(f"tag: {sanitize_line(self.state.tag)}")
+                if self.state.order != "date":
+                    parts.append(f"by {self.state.order}")
+        if self.loading:
+            parts.append(self.loading)
+        return " · ".join(parts)
+
+    def search_summary(self) -> str:
+        """How many hits, for the search bar's border (the status line is full while loading)."""
+        if self.search_state is None:
+            return ""
+        results = self.search_state.results
+        about = "≈" if results.estimated else ""
+        shown = len(results.hits)
+        count = f"{about}{results.total:,} {'hit' if results.total == 1 else 'hits'}"
+        if shown < results.total:
+            count += f" (showing {shown})"
+        if self.search_state.source:
+            count += f" · {self.search_state.source}, no index yet"
+        return count

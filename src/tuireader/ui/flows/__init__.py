@@ -1,1 +1,0 @@
-"""The flows of the main screen, one mixin each (see `base.py`)."""

@@ -1,0 +1,940 @@
+"""The main screen, the coordinator: sidebar, reader, search bar, and the flows between them.
+
+Widgets post what the user wants (an article highlighted, a link clicked); the screen calls the
+core through its `ReaderSession` (loading, search, documents, marks) and pushes results back
+down. Slow work (loading, indexing, searching, building a document, the native clipboard, the
+browser, the watcher) runs in thread workers, so the event loop never waits on it; a worker's
+result comes back through `_deliver`, which drops it once the app is shutting down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, get_current_worker
+
+from tuireader.corpus.loader import HeadStart
+from tuireader.corpus.parse import load_file
+from tuireader.corpus.walk import Stamp, display_path
+from tuireader.corpus.watch import ChangeBatch, watch_changes
+from tuireader.model.articles import Article
+from tuireader.model.library import FILTERS, Library
+from tuireader.model.text import sanitize_line
+from tuireader.render.document import Document, build_document
+from tuireader.search.hits import SearchResults
+from tuireader.search.plain_scan import PlainScan
+from tuireader.search.query import parse_query
+from tuireader.session.loading import IndexReady, LoadDone, LoadDriver, LoadProgress
+from tuireader.session.reader import FileChange, ReaderSession, SearchState
+from tuireader.store.state import StateStore
+from tuireader.system.browser import open_in_browser
+from tuireader.system.clipboard import article_link, copy_native, markdown_link
+from tuireader.ui.screens.help import HelpScreen, describe_keys
+from tuireader.ui.screens.links import LinkAction, LinkListScreen
+from tuireader.ui.screens.problems import ProblemsScreen
+from tuireader.ui.screens.tags import ALL_TAGS, TagScreen
+from tuireader.ui.widgets.article_list import ArticleList, Row
+from tuireader.ui.widgets.article_view import ArticleView
+from tuireader.ui.widgets.key_hints import KeyHints
+
+if TYPE_CHECKING:
+    from tuireader.search.index import SearchIndex  # numpy: imported when the index is built
+
+IDLE_AFTER_KEY = 0.5
+"""Seconds after a key press during which background decoding waits (`_after_typing`)."""
+SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
+SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
+TYPING_DEBOUNCE = 0.15
+"""While a query is typed, its top hit opens once typing pauses this long: opened after every
+key, the reader's layout made the next key wait (bench/README.md)."""
+SEARCH_DEBOUNCE = 0.005
+"""Keys that come closer together than this (a burst: tmux send-keys, a terminal without
+bracketed paste) are searched once, after the last; a key typed on its own is searched at once
+(waiting cost every key its length)."""
+SIDEBAR_HITS = 200  # hits listed in the sidebar; the total is shown separately
+FIRST_HITS = 40  # hits shown first, while the rest of the list is made
+MORE_HITS_DELAY = 0.12
+"""The rest of the list is made once typing pauses this long: made after every key, it took
+the GIL from the next key's search (bench/README.md)."""
+
+Listing = tuple[tuple[object, ...], list[Row]]
+"""The sidebar's rows, and the filter and order they were made with (`listing_key`)."""
+
+
+@dataclass
+class Progressed(Message):
+    """From the loading thread: `LoadProgress`."""
+
+    event: LoadProgress
+
+
+@dataclass
+class Loaded(Message):
+    """From the loading thread: `LoadDone`, with the sidebar's rows made off the event loop."""
+
+    event: LoadDone
+    listing: Listing
+
+
+@dataclass
+class Indexed(Message):
+    """From the loading thread: `IndexReady`."""
+
+    event: IndexReady
+
+
+@runtime_checkable
+class ThemedApp(Protocol):
+    """The app the screen runs in (`TuiReaderApp`), as far as the screen needs it."""
+
+    def apply_theme(self, name: str | None) -> None: ...
+
+
+class MainScreen(Screen[None]):
+    """Sidebar of articles, reading pane, search bar."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: resolved before the next key is passed on, so every key typed in the same
+        # burst as "/" (a fast typist, a paste, tmux send-keys) goes to the search.
+        Binding("slash", "focus_search", "Search", id="search", priority=True),
+        Binding("n", "next_match", "Next match", id="next_match"),
+        Binding("N", "previous_match", "Prev match", show=False, id="previous_match"),
+        Binding("l", "links", "Links", id="links"),
+        Binding("y", "copy_link", "Copy link", id="copy_link"),
+        Binding("Y", "copy_markdown", "Copy [title](url)", show=False, id="copy_markdown"),
+        Binding("o", "open_link", "Open", id="open_link"),
+        Binding("t", "toggle_toc", "Contents", id="toc"),
+        Binding("s", "toggle_sidebar", "Sidebar", show=False, id="toggle_sidebar"),
+        Binding("u", "toggle_read", "Read/unread", show=False, id="toggle_read"),
+        Binding("U", "next_unread", "Next unread", show=False, id="next_unread"),
+        Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
+        Binding("f", "cycle_filter", "Filter", id="cycle_filter"),
+        Binding("T", "choose_tag", "Tag filter", show=False, id="choose_tag"),
+        Binding("S", "toggle_order", "Sort by date/title", show=False, id="toggle_order"),
+        Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("P", "problems", "Problems", show=False, id="problems"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("escape", "escape", "Back", show=False, id="escape"),
+    ]
+
+    def __init__(
+        self,
+        session: ReaderSession,
+        *,
+        watch: bool = True,
+        use_cache: bool = True,
+        head_start: HeadStart | None = None,
+    ) -> None:
+        """`head_start`: processes already started for loading this folder (`loader.head_start`)."""
+        super().__init__()
+        self.session = session
+        self._watch_folder = watch
+        self._use_cache = use_cache
+        self.head_start = head_start
+        """Processes started for the first load, until it takes them over."""
+        self._open_timer: Timer | None = None
+        self._search_timer: Timer | None = None
+        self._read_timer: Timer | None = None
+        self._last_query_change = 0.0  # time.monotonic() of the search bar's last change
+        self._last_key = 0.0  # time.monotonic() of the last key pressed
+        self._wanted_id: str | None = None
+        self._browse_cursor_id: str | None = None
+        self._clicked_link: str | None = None
+        self._match_status = ""
+        self._loaded_stamps: dict[str, Stamp | None] = {}  # the last load's (`LoadDone`)
+
+    # ----------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        name = self.session.corpus_root.name
+        with Horizontal(id="top"):
+            yield Static(Content(f"tuireader · loading {name}…"), id="status")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield Input(placeholder=SEARCH_PLACEHOLDER, id="search", select_on_focus=False)
+        with Horizontal(id="main"):
+            yield ArticleList(id="sidebar")
+            with Vertical(id="reader-pane"):
+                yield ArticleView(id="reader")
+                yield Static(Content(""), id="reader-status")
+            yield OptionList(id="toc")
+        yield KeyHints()
+
+    def on_mount(self) -> None:
+        session = self.session
+        session.state, notices = StateStore().open(session.corpus_root)
+        session.remembered_id = session.state.selected_id
+        for notice in notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        app = self.app
+        if isinstance(app, ThemedApp):
+            app.apply_theme(session.state.theme or session.config.theme)
+        sidebar = self.query_one(ArticleList)
+        sidebar.marks = self.session.marks
+        sidebar.empty_message = "Loading…"
+        sidebar.focus()
+        self.query_one(ArticleView).clear("Loading the folder…")
+        self._load()
+
+    def on_unmount(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the watcher, and the processes started for a load that never began."""
+        self.session.stop_watching.set()
+        if self.head_start is not None:  # the app ended before it loaded
+            self.head_start.close()
+            self.head_start = None
+
+    def _deliver(self, callback: Callable[[], None]) -> None:
+        """From a worker thread: run `callback` on the event loop, unless the app is ending.
+
+        Textual clears `is_running` first when it shuts down, then removes the widgets; a
+        worker's result arriving in between would otherwise find no widgets.
+        """
+
+        def guarded() -> None:
+            if self.app.is_running and self.is_attached:
+                callback()
+
+        self.app.call_from_thread(guarded)
+
+    def note_key(self) -> None:
+        """A key was pressed (the app calls this for every key)."""
+        self._last_key = time.monotonic()
+
+    def remember_position(self) -> None:
+        """Keep where the reader is in the open article."""
+        if not self.is_attached or not self.query(ArticleView):
+            return
+        reader = self.query_one(ArticleView)
+        state = self.session.state
+        if state is not None and reader.article is not None:
+            state.set_position(reader.article.id, reader.first_visible_source_line())
+
+    # ---------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, group="load", description="loading")
+    def _load(self) -> None:
+        """Consume the load driver's events: titles after the first batch, the sidebar's full
+        list made here (off the event loop), then the index."""
+        worker = get_current_worker()
+        head_start, self.head_start = self.head_start, None  # for the first load only
+        driver = LoadDriver(
+            self.session.corpus_root, use_cache=self._use_cache, head_start=head_start
+        )
+        self.session.start_loading(driver.loaded)
+        stopped = lambda: worker.is_cancelled  # noqa: E731
+        for event in driver.events(stopped, pause=lambda: self._after_typing(worker)):
+            if isinstance(event, LoadProgress):
+                self.post_message(Progressed(event))
+            elif isinstance(event, LoadDone):
+                # Building 100k rows on the event loop would stall it.
+                self.post_message(Loaded(event, self._listing(event.library)))
+            else:
+                self.post_message(Indexed(event))
+
+    def _after_typing(self, worker: Worker[None]) -> bool:
+        """For background work that takes the GIL in steps: wait until no key has been pressed
+        for IDLE_AFTER_KEY seconds, then say whether `worker` was cancelled.
+
+        Decoding a cached index's texts beside the first searches typed made their results late.
+        """
+        while not worker.is_cancelled:
+            quiet = time.monotonic() - self._last_key
+            if quiet >= IDLE_AFTER_KEY:
+                return False
+            time.sleep(IDLE_AFTER_KEY - quiet)
+        return True
+
+    def _listing(self, library: Library) -> Listing:
+        rows = [Row(a) for a in self.session.ordered(library)]
+        return self.session.listing_key(), rows
+
+    @on(Progressed)
+    def _progress(self, message: Progressed) -> None:
+        """Move the progress bar; with `partial`, also list the titles loaded so far."""
+        event = message.event
+        if event.drawn is not None:
+            self.call_after_refresh(event.drawn.set)
+        session = self.session
+        if session.load_result is not None:
+            return  # a late batch after a finished (re)load
+        progress = self.query_one("#progress", ProgressBar)
+        progress.display = True
+        progress.update(total=max(event.total, 1), progress=event.done)
+        session.progress(event.done, event.total)
+        if event.partial is not None and not session.loaded_once:
+            session.library = event.partial
+            self._refresh_rows(session.remembered_id)
+        self._update_status()
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        event, listing = message.event, message.listing
+        session = self.session
+        session.loaded(event.result, event.library)
+        sidebar = self.query_one(ArticleList)
+        keep_id = sidebar.current.id if sidebar.current else None
+        if not session.loaded_once:
+            # The first titles' top was opened for the reader, not chosen: unless they moved
+            # down that list, the full one opens on the article remembered from last time, or
+            # on its own top (the newest), not on the newest of the first files found.
+            moved = sidebar.cursor > 0 and keep_id != session.remembered_id
+            keep_id = keep_id if moved else session.remembered_id
+        session.loaded_once = True
+        self._loaded_stamps = event.stamps
+        if session.search_state is not None and session.search_state.source:
+            self._run_search(session.search_state.query)  # the scan covers every title now
+        if listing[0] == session.listing_key() and session.search_state is None:
+            sidebar.empty_message = session.empty_message()
+            sidebar.set_rows(listing[1], cursor_id=keep_id)
+        else:
+            self._refresh_rows(keep_id)
+        reader = self.query_one(ArticleView)
+        if not session.articles:
+            reader.clear("No articles in this folder.")
+        elif reader.article is not None and session.library.get(reader.article.id) not in (
+            None,
+            reader.article,
+        ):
+            # A full reload changed the open article: show its fresh text where the reader was.
+            self._open(reader.article.id, to_first_match=False)
+        self._update_status()
+        if event.result.problems:
+            self.notify(
+                f"{len(event.result.problems)} file(s) skipped or degraded: press P to see them",
+                severity="warning",
+                markup=False,
+            )
+
+    @on(Indexed)
+    def _indexed(self, message: Indexed) -> None:
+        session = self.session
+        session.indexed(message.event.index)
+        self.query_one("#progress", ProgressBar).display = False
+        query = self.query_one("#search", Input).value
+        if query.strip():
+            self._run_search(query)
+        self._update_status()
+        if (
+            self._watch_folder
+            and session.load_result is not None
+            and not self._workers_in_group("watch")
+        ):
+            # Started once the index is ready: its process would take CPU from the build.
+            self._watch({a.path for a in session.load_result.articles}, self._loaded_stamps)
+
+    def _workers_in_group(self, group: str) -> list[Worker[object]]:
+        return [w for w in self.workers if w.group == group and not w.is_finished]
+
+    # --------------------------------------------------- the sidebar and status
+
+    def _refresh_rows(self, keep_id: str | None = None, *, announce: bool = True) -> None:
+        """Rebuild the sidebar (browse list or hits) after a filter, order or data change.
+
+        Without `announce`, a browse list's new cursor row is not opened.
+        """
+        sidebar = self.query_one(ArticleList)
+        if keep_id is None and sidebar.current is not None:
+            keep_id = sidebar.current.id
+        if (search := self.session.search_state) is not None:
+            self._show_results(search.query, search.results, keep_id, search.source)
+            return
+        sidebar.empty_message = self.session.empty_message()
+        rows = [Row(a) for a in self.session.ordered()]
+        sidebar.set_rows(rows, cursor_id=keep_id, announce=announce)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        search_bar = self.query_one("#search", Input)
+        summary = Content(self.session.search_summary())
+        if search_bar.border_subtitle != summary:  # setting it lays out the whole screen again
+            search_bar.border_subtitle = summary
+        # One line of fixed size: a layout pass would redraw every widget on screen (each
+        # progress tick of a load was a full repaint).
+        status = Content(self.session.status_line())
+        self.query_one("#status", Static).update(status, layout=False)
+
+    def _current_article(self) -> Article | None:
+        # The selection, not what the reader shows: after `G` then `y` (faster than the
+        # debounce) the user means the article under the cursor.
+        articles = self.session.articles
+        if self._wanted_id is not None and self._wanted_id in articles:
+            return articles[self._wanted_id]
+        return self.query_one(ArticleView).article or self.query_one(ArticleList).current
+
+    def _update_reader_status(self) -> None:
+        if not self.is_attached or not self.query("#reader-status"):
+            return  # a match count arriving while the app is being torn down
+        parts = [self._match_status] if self._match_status else []
+        article = self.query_one(ArticleView).article
+        session = self.session
+        deleted = article is not None and article.id not in session.library
+        if deleted and session.load_result is not None:
+            parts.append("This article was deleted from the folder (r reloads).")
+        self.query_one("#reader-status", Static).update(Content(" · ".join(parts)), layout=False)
+
+    # ---------------------------------------------------------------- reading
+
+    @on(ArticleList.Highlighted)
+    def _highlighted(self, event: ArticleList.Highlighted) -> None:
+        self._wanted_id = event.article_id
+        session = self.session
+        if session.search_state is None:
+            self._browse_cursor_id = event.article_id
+        if session.state is not None:
+            session.state.selected_id = event.article_id
+        if self._open_timer is not None:
+            self._open_timer.stop()
+        typing = self.focused is self.query_one("#search", Input)
+        self._open_timer = self.set_timer(
+            TYPING_DEBOUNCE if typing else SELECT_DEBOUNCE,
+            lambda: self._open(event.article_id, to_first_match=True),
+        )
+
+    @on(ArticleList.Selected)
+    def _selected(self, event: ArticleList.Selected) -> None:
+        reader = self.query_one(ArticleView)
+        if reader.article is None or reader.article.id != event.article_id:
+            self._open(event.article_id, to_first_match=True)
+        reader.focus()
+
+    def _open(self, article_id: str, *, to_first_match: bool) -> None:
+        if not self.app.is_running:
+            return  # a timer that fired as the app shut down
+        article = self.session.articles.get(article_id)
+        if article is None:
+            return
+        self._wanted_id = article_id
+        self._clicked_link = None
+        reader = self.query_one(ArticleView)
+        if reader.article is not None and reader.article.id != article_id:
+            self.remember_position()
+        document = self.session.document(article_id)
+        if document is not None:
+            self._show(article, document, to_first_match)
+        else:
+            self._build_document(article, to_first_match)
+
+    @work(thread=True, exclusive=True, group="document", description="building a document")
+    def _build_document(self, article: Article, to_first_match: bool) -> None:
+        document = build_document(article)
+        if not get_current_worker().is_cancelled:
+            self._deliver(lambda: self._built(article, document, to_first_match))
+
+    def _built(self, article: Article, document: Document, to_first_match: bool) -> None:
+        self.session.keep_document(article.id, document)
+        if article.id == self._wanted_id:
+            self._show(article, document, to_first_match)
+
+    def _show(self, article: Article, document: Document, to_first_match: bool) -> None:
+        session = self.session
+        terms = session.search_state.terms if session.search_state else ()
+        reader = self.query_one(ArticleView)
+        same = reader.article is not None and reader.article.id == article.id
+        line = reader.first_visible_source_line() if same else 0
+        if not same and session.state is not None:
+            line = session.state.position(article.id).line
+        reader.show(
+            article,
+            document,
+            terms,
+            to_first_match=to_first_match and bool(terms),
+            source_line=line,
+        )
+        self._fill_toc(document)
+        self._start_read_timer(article.id)
+
+    def _start_read_timer(self, article_id: str) -> None:
+        # Read after a short dwell, so that moving past articles with j marks nothing.
+        if self._read_timer is not None:
+            self._read_timer.stop()
+        state, config = self.session.state, self.session.config
+        if state is None or not config.mark_read_on_open or state.is_read(article_id):
+            return
+
+        def mark() -> None:
+            if not self.app.is_running:
+                return  # the app is shutting down: its widgets are gone
+            reader = self.query_one(ArticleView)
+            if reader.article is not None and reader.article.id == article_id:
+                state.mark_read(article_id)
+                self.query_one(ArticleList).refresh_rows()
+                self._update_status()
+
+        self._read_timer = self.set_timer(config.mark_read_after_seconds, mark)
+
+    # ------------------------------------------------------ table of contents
+
+    def _fill_toc(self, document: Document) -> None:
+
+        toc = self.query_one("#toc", OptionList)
+        toc.clear_options()
+        for block_index, block in document.headings:
+            label = "  " * (block.level - 1) + sanitize_line(block.text.plain)
+            toc.add_option(Option(Content(label), id=str(block_index)))
+
+    def action_toggle_toc(self) -> None:
+        toc = self.query_one("#toc", OptionList)
+        if toc.display:
+            toc.display = False
+            self.query_one(ArticleView).focus()
+            return
+        if toc.option_count == 0:
+            self.notify("This article has no headings.", markup=False)
+            return
+        toc.display = True
+        toc.focus()
+
+    @on(OptionList.OptionHighlighted, "#toc")
+    @on(OptionList.OptionSelected, "#toc")
+    def _toc_chosen(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.query_one(ArticleView).scroll_to_block(int(event.option.id))
+        if isinstance(event, OptionList.OptionSelected):
+            self.query_one(ArticleView).focus()
+
+    def action_problems(self) -> None:
+        self.app.push_screen(ProblemsScreen(self.session.problems))
+
+    def action_help(self) -> None:
+        keymap = self.session.config.keys
+        groups: list[tuple[str, list[Binding]]] = [
+            (title, [with_current_keys(b, keymap) for b in bindings_of(group)])
+            for title, group in (
+                ("Anywhere", self.BINDINGS),
+                ("Tags (T)", TagScreen.BINDINGS),
+                ("Sidebar", ArticleList.BINDINGS),
+                ("Reader", ArticleView.BINDINGS),
+                ("Link list (l)", LinkListScreen.BINDINGS),
+            )
+        ]
+        groups.append(
+            (
+                "Focus",
+                [
+                    Binding("tab", "", "Next area (sidebar, reader, search)"),
+                    Binding("shift+tab", "", "Previous area"),
+                    Binding("ctrl+p", "", "Command palette"),
+                ],
+            )
+        )
+        self.app.push_screen(HelpScreen(groups))
+
+    def key_of(self, binding_id: str) -> str:
+        """The keys bound to `binding_id` now (the user may have remapped them), as shown."""
+        for binding in self.all_bindings():
+            if binding.id == binding_id:
+                return describe_keys(with_current_keys(binding, self.session.config.keys).key)
+        raise KeyError(binding_id)
+
+    def all_bindings(self) -> list[Binding]:
+        """Every binding the user can remap by id."""
+        groups = (
+            self.BINDINGS,
+            ArticleList.BINDINGS,
+            ArticleView.BINDINGS,
+            LinkListScreen.BINDINGS,
+        )
+        return [b for group in groups for b in bindings_of(group)]
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(ArticleList)
+        sidebar.display = not sidebar.display
+        if not sidebar.display and self.focused is sidebar:
+            self.query_one(ArticleView).focus()
+
+    # -------------------------------------------------------------- searching
+
+    def action_focus_search(self) -> None:
+        if self.app.screen is not self:
+            return  # a dialog is open
+        search = self.query_one("#search", Input)
+        if self.focused is search:
+            search.insert_text_at_cursor("/")  # the binding has priority: "/" types itself here
+            return
+        self.set_focus(search)  # now, not on the next tick as `focus()` does
+        search.select_all()  # typing replaces the previous query
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if not event.value.strip():
+            self._clear_search(keep_focus=True)
+            return
+        now = time.monotonic()
+        burst = now - self._last_query_change < SEARCH_DEBOUNCE
+        self._last_query_change = now
+        if burst:
+            self._search_timer = self.set_timer(
+                SEARCH_DEBOUNCE, lambda: self._run_search(event.value)
+            )
+        else:
+            self._run_search(event.value)
+
+    def _run_search(self, query: str) -> None:
+        if not self.app.is_running:
+            return
+        session = self.session
+        if session.index is not None:
+            self._search(session.index, query)
+        elif session.plain_scan is not None:
+            self._scan(session.plain_scan, query)  # the index runs it again once it is ready
+
+    @work(thread=True, exclusive=True, group="search", description="scanning")
+    def _scan(self, scan: PlainScan, query: str) -> None:
+        found = scan.search(query, limit=SIDEBAR_HITS)
+        source = f"scan of {found.scanned:,}/{found.available:,} loaded"
+        if not get_current_worker().is_cancelled:
+            self._deliver(lambda: self._show_results(query, found.results, None, source))
+
+    @work(thread=True, exclusive=True, group="search", description="searching")
+    def _search(self, index: SearchIndex, query: str, limit: int = FIRST_HITS) -> None:
+        # The first screenful at once, then the rest of the list (its snippets cost more).
+        results = index.search(query, limit=limit)
+        if not get_current_worker().is_cancelled:
+            self._deliver(lambda: self._searched(index, query, results, limit))
+
+    def _searched(self, index: SearchIndex, query: str, results: SearchResults, limit: int) -> None:
+        if limit != FIRST_HITS:
+            # The whole hit list after its first screenful, where the cursor already is.
+            current = self.query_one(ArticleList).current
+            self._show_results(query, results, current.id if current else None)
+            return
+        self._show_results(query, results)
+        more = len(results.hits) == FIRST_HITS and results.total > FIRST_HITS
+        if more and query == self.query_one("#search", Input).value:
+            # A timer, so that the next key stops it (`_query_changed`).
+            self._search_timer = self.set_timer(
+                MORE_HITS_DELAY, lambda: self._search(index, query, SIDEBAR_HITS)
+            )
+
+    def _show_results(
+        self, query: str, results: SearchResults, keep_id: str | None = None, source: str = ""
+    ) -> None:
+        # A slower, older search must never overwrite the results of what is typed now.
+        if query != self.query_one("#search", Input).value:
+            return
+        terms = parse_query(query).highlight_terms
+        self.session.search_state = SearchState(query, results, terms, source)
+        rows = [
+            Row(article, hit.snippet, hit.snippet_spans, hit.title_spans)
+            for article, hit in self.session.visible_hits(results)
+        ]
+        sidebar = self.query_one(ArticleList)
+        sidebar.empty_message = "No matches."
+        sidebar.set_rows(rows, hits=True, cursor_id=keep_id)
+        if not rows:
+            self.query_one(ArticleView).set_terms(terms)
+        # The hit count (the search bar's border) and the status line span the screen: drawn
+        # in the same frame as the sidebar, Textual would redraw every line the two enclose,
+        # the reader's too (a slow frame at each key typed).
+        self.call_after_refresh(self._update_status)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        sidebar = self.query_one(ArticleList)
+        session = self.session
+        if session.search_state is None or session.search_state.query != event.value:
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            if event.value.strip() and session.index is not None:
+                # Enter right after typing: search now, synchronously, then open the top hit.
+                found = session.index.search(event.value, limit=SIDEBAR_HITS)
+                self._show_results(event.value, found)
+        if article := sidebar.current:
+            self._open(article.id, to_first_match=True)
+            self.query_one(ArticleView).focus()
+
+    def _clear_search(self, *, keep_focus: bool = False) -> None:
+        if self.session.search_state is None:
+            return
+        self.session.search_state = None
+        self._refresh_rows(self._browse_cursor_id)
+        self.query_one(ArticleView).set_terms(())
+        if not keep_focus:
+            self.query_one(ArticleList).focus()
+
+    def action_escape(self) -> None:
+        search = self.query_one("#search", Input)
+        toc = self.query_one("#toc", OptionList)
+        if toc.display and self.focused is toc:
+            self.action_toggle_toc()
+        elif search.value or self.session.search_state is not None:
+            search.value = ""
+            self._clear_search()
+        elif self.focused is not self.query_one(ArticleList):
+            self.query_one(ArticleList).focus()
+
+    def action_next_match(self) -> None:
+        self.query_one(ArticleView).next_match(1)
+
+    def action_previous_match(self) -> None:
+        self.query_one(ArticleView).next_match(-1)
+
+    @on(ArticleView.MatchChanged)
+    def _match_changed(self, event: ArticleView.MatchChanged) -> None:
+        self._match_status = ""
+        if event.total:
+            position = f"{event.index + 1}/{event.total}" if event.index >= 0 else f"{event.total}"
+            self._match_status = f"match {position} · n next · N previous"
+        self._update_reader_status()
+
+    # ---------------------------------------------------- links and clipboard
+
+    def action_copy_link(self) -> None:
+        if article := self._current_article():
+            target = article_link(article, self.session.corpus_root)
+            self.copy_text(target.url, f"link ({target.origin})")
+
+    def action_copy_markdown(self) -> None:
+        if article := self._current_article():
+            url = article_link(article, self.session.corpus_root).url
+            self.copy_text(markdown_link(article.title, url), "Markdown link")
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy through OSC 52 now, and through the native clipboard in a worker."""
+        settings = self.session.config.clipboard
+        if settings.osc52:
+            self.app.copy_to_clipboard(text)
+        self._copy_native(text, what, settings.native, settings.native_timeout)
+
+    @work(thread=True, group="clipboard", description="copying to the clipboard")
+    def _copy_native(self, text: str, what: str, enabled: bool, timeout: float) -> None:
+        error = copy_native(text, timeout) if enabled else "native clipboard turned off"
+        self._deliver(lambda: self._report_copy(text, what, error))
+
+    def _report_copy(self, text: str, what: str, native_error: str | None) -> None:
+        osc52 = self.session.config.clipboard.osc52
+        if not osc52 and native_error is not None:
+            self.notify(
+                f"{native_error}. Copy it by hand:\n{sanitize_line(text)}",
+                title=f"Could not copy the {what}",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
+            return
+        ways = ["terminal (OSC 52)"] if osc52 else []
+        if native_error is None:
+            ways.append("system clipboard")
+        message = f"{sanitize_line(text)}\nvia {' and '.join(ways)}"
+        if native_error is not None:
+            message += f"\n{native_error}; if your terminal ignores OSC 52, copy the text above"
+        self.notify(message, title=f"Copied {what}", markup=False)
+
+    def action_open_link(self) -> None:
+        article = self._current_article()
+        if self._clicked_link:
+            self._open_url(self._clicked_link)
+        elif article is not None:
+            self._open_url(article_link(article, self.session.corpus_root).url)
+
+    @work(thread=True, group="browser", description="opening a link")
+    def _open_url(self, url: str) -> None:
+        error = open_in_browser(url)
+        if error is None:
+            self._deliver(
+                lambda: self.notify(sanitize_line(url), title="Opened in browser", markup=False)
+            )
+        else:
+            self._deliver(
+                lambda: self.notify(
+                    f"{sanitize_line(url)}\n{error}",
+                    title="Not opened",
+                    severity="warning",
+                    markup=False,
+                )
+            )
+
+    @on(ArticleView.LinkClicked)
+    def _link_clicked(self, event: ArticleView.LinkClicked) -> None:
+        self._clicked_link = event.url
+        self.copy_text(event.url, "link (clicked; o opens it)")
+
+    def action_links(self) -> None:
+        article = self._current_article()
+        if article is None:
+            return
+        if not article.links:
+            self.notify("This article has no links.", markup=False)
+            return
+
+        def chosen(action: LinkAction | None) -> None:
+            if action is None:
+                return
+            if action.action == "copy":
+                self.copy_text(action.link.url, "link")
+            else:
+                self._open_url(action.link.url)
+
+        self.app.push_screen(LinkListScreen(article.title, article.links), chosen)
+
+    # ------------------------------------------------------- marks and filters
+
+    def action_toggle_read(self) -> None:
+        article = self._current_article()
+        state = self.session.state
+        if article is None or state is None:
+            return
+        if self._read_timer is not None:
+            self._read_timer.stop()  # the user decides now; the dwell must not undo it
+        read = state.toggle_read(article.id)
+        self.notify(f"Marked {'read' if read else 'unread'}", markup=False, timeout=2)
+        self._after_state_change()
+
+    def action_next_unread(self) -> None:
+        state = self.session.state
+        if state is None:
+            return
+        sidebar = self.query_one(ArticleList)
+        rows = sidebar.rows
+        for step in range(1, len(rows) + 1):
+            position = (sidebar.cursor + step) % len(rows)
+            if not state.is_read(rows[position].article.id):
+                sidebar.cursor = position
+                return
+        self.notify("No unread articles here.", markup=False, timeout=3)
+
+    def action_toggle_bookmark(self) -> None:
+        article = self._current_article()
+        state = self.session.state
+        if article is None or state is None:
+            return
+        marked = state.toggle_bookmark(article.id)
+        self.notify("Bookmarked ★" if marked else "Bookmark removed", markup=False, timeout=2)
+        self._after_state_change()
+
+    def _after_state_change(self) -> None:
+        # Filtered views follow at once (an article read under "unread" leaves the list).
+        state = self.session.state
+        if state is not None and state.filter != "all":
+            self._refresh_rows()
+        else:
+            self.query_one(ArticleList).refresh_rows()
+        self._update_status()
+
+    def action_cycle_filter(self) -> None:
+        state = self.session.state
+        if state is None:
+            return
+        state.filter = FILTERS[(FILTERS.index(state.filter) + 1) % len(FILTERS)]
+        self.notify(f"Showing {state.filter} articles", markup=False, timeout=2)
+        self._refresh_rows()
+
+    def action_choose_tag(self) -> None:
+        tags = self.session.library.tags()
+        state = self.session.state
+        if not tags:
+            self.notify("No article in this folder has tags.", markup=False)
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag is None or state is None:
+                return
+            state.tag = None if tag == ALL_TAGS else tag
+            self._refresh_rows()
+
+        self.app.push_screen(TagScreen(tags, state.tag if state else None), chosen)
+
+    def action_toggle_order(self) -> None:
+        state = self.session.state
+        if state is None:
+            return
+        state.order = "title" if state.order == "date" else "date"
+        self.notify(f"Sorted by {state.order}", markup=False, timeout=2)
+        self._refresh_rows()
+
+    # ------------------------------------------------------ following the folder
+
+    def action_reload(self) -> None:
+        self.notify("Reloading the folder…", markup=False, timeout=2)
+        self.session.forget_documents()
+        self.session.load_result = None
+        self._load()
+
+    @work(thread=True, exclusive=True, group="watch", description="watching the folder")
+    def _watch(self, known: set[str], loaded: dict[str, Stamp | None]) -> None:
+        """Follow the folder's changes to the files `known` (and new ones), from the load's
+        view of them (`loaded`, their stamps) on."""
+        session = self.session
+        stop = _StopWhenClosed(self)
+        try:
+            for batch in watch_changes(
+                session.corpus_root,
+                stop,
+                known=known,
+                ready=session.watching,
+                loaded_stamps=loaded,
+            ):
+                self._reload_batch(batch)
+        except (OSError, RuntimeError) as error:
+            reason = f"Stopped watching the folder: {error}"
+            self._deliver(lambda: self.notify(reason, severity="warning", markup=False))
+
+    def _reload_batch(self, batch: ChangeBatch) -> None:
+        """In the watch thread: parse what changed, then hand it to the UI thread in one go."""
+        root = self.session.corpus_root
+        changes: list[FileChange] = []
+        for raw in sorted(batch.added | batch.modified):
+            articles, problems = load_file(root, raw)
+            changes.append((display_path(raw), articles, problems))
+        for raw in sorted(batch.deleted):
+            changes.append((display_path(raw), [], []))
+        if changes:
+            self._deliver(lambda: self._apply_changes(changes))
+
+    def _apply_changes(self, changes: list[FileChange]) -> None:
+        session = self.session
+        reader = self.query_one(ArticleView)
+        open_id = reader.article.id if reader.article else None
+        changed_paths = session.apply_changes(changes)
+        if session.search_state is not None and session.index is not None:
+            self._search(session.index, session.search_state.query)
+        # A deleted open article stays on screen, marked deleted, until the reader moves on: the
+        # cursor's new row is not opened in its place.
+        self._refresh_rows(announce=open_id is None or open_id in session.library)
+        if open_id is not None:
+            if open_id in session.library:
+                if reader.article is not None and reader.article.path in changed_paths:
+                    self._open(open_id, to_first_match=False)
+            else:
+                self._update_reader_status()
+        self._update_status()
+
+
+def bindings_of(group: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in group if isinstance(b, Binding)]
+
+
+def with_current_keys(binding: Binding, keymap: Mapping[str, str]) -> Binding:
+    """`binding` with the keys the user's keymap gives its id, if any."""
+    if binding.id is not None and binding.id in keymap:
+        return dataclasses.replace(binding, key=keymap[binding.id])
+    return binding
+
+
+class _StopWhenClosed:
+    """Stops the watcher once the app begins to shut down (before it waits for its workers)."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self._screen = screen
+
+    def is_set(self) -> bool:
+        return self._screen.session.stop_watching.is_set() or not self._screen.app.is_running
