@@ -239,7 +239,7 @@ def child_app(folder: str) -> dict[str, Any]:
             # What the loading thread does after (finishing the index, saving the cache) counts
             # for memory and for stalls, not for time.
             beat.reset()
-            await _wait(lambda: not app.workers_in_group("load"), 0.01)
+            await _wait(lambda: not any(w.group == "load" for w in app.workers), 0.01)
             marks["after_ready_stall_ms"] = beat.longest * 1000
 
     _run(run, marks)

@@ -50,8 +50,8 @@ def _imported(path: Path, known: set[str]) -> set[str]:
             first = node.args[0] if node.args else None
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 found.add(first.value)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
+        for inner in ast.iter_child_nodes(node):
+            visit(inner)
 
     visit(ast.parse(path.read_text(encoding="utf-8")))
     return {name for name in found if name in known}

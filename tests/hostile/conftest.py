@@ -67,7 +67,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
 def render(article: Article, width: int) -> list[str]:
     """Every line the reader would show for an article, table cells included (headless)."""
     document = build_document(article)
-    lines = []
+    lines: list[str] = []
     for block in document.blocks:
         for row in block.rows:
             lines.extend(cell.plain for cell in row)

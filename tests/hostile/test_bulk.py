@@ -146,10 +146,13 @@ def test_the_parallel_cached_loader_loads_every_file_cold_and_warm(
 def test_search_finds_what_was_read_up_to_the_limit_and_nothing_past_it(
     loaded: LoadResult, index: SearchIndex
 ) -> None:
+    def found(query: str) -> set[str]:
+        return bounded(GUARD, lambda: paths_found(index, loaded, query))
+
     for query in ("HUGESTART", NEAR_LIMIT_MARKER, f'"{NEAR_LIMIT_MARKER} among the last"'):
-        assert bounded(GUARD, lambda q=query: paths_found(index, loaded, q)) == {"huge.md"}
+        assert found(query) == {"huge.md"}
     for query in UNREAD:
-        assert bounded(GUARD, lambda q=query: paths_found(index, loaded, q)) == set(), query
+        assert found(query) == set(), query
     # The 20,000 small ones, the first, the last, and a markup title, all searchable.
     for number in (0, 9999, 19999):
         query = f'"entry {number} body"'

@@ -158,8 +158,11 @@ def test_search_finds_hostile_text_and_returns_clean_snippets(
 def test_every_article_renders_in_bounded_time_without_controls(loaded: LoadResult) -> None:
     # `bounded` is a hang guard (a generous timeout), not a speed check: speed is measured in
     # bench/, never asserted here.
+    def lines_of(article: Article) -> list[str]:
+        return bounded(PER_ARTICLE_SECONDS, lambda: render(article, 76), article.path)
+
     for article in loaded.articles:
-        lines = bounded(PER_ARTICLE_SECONDS, lambda a=article: render(a, 76), article.path)
+        lines = lines_of(article)
         for line in lines:
             assert not unsafe(line), (article.path, line[:80])
             assert "\n" not in line

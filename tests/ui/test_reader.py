@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ async def test_search_as_you_type_open_hit_and_step_through_matches(corpus: Path
         await pilot.press("enter")
         await settle(pilot)
         reader = app.query_one(ArticleView)
-        assert app.focused is reader
+        assert reader.has_focus
         assert reader.article is not None and reader.article.title == "AI 日报：模型发布"
         total = reader.match_count
         assert total >= 4
@@ -384,7 +385,7 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
     from tuireader.corpus import loader
 
     monkeypatch.setattr(loader, "POOL_MIN_FILES", 2)
-    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     first = open_app(corpus)
     started = first.main.head_start
     assert started is not None and started.workers is not None  # started before Textual's import

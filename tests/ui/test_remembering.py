@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import shutil
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
 from tests.ui.conftest import settle, sidebar_lines, wait_for, wait_until_ready
-from tuireader.corpus import loader
+from tuireader.corpus import loader, parse
+from tuireader.corpus.parse import bundled_corpus_path
+from tuireader.corpus.walk import FoundFile
 from tuireader.store.config import Config
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.widgets.article_list import ArticleList
@@ -131,9 +138,9 @@ async def test_restore_selection_position_and_state_on_restart(corpus: Path) -> 
 def _first_file_shown_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading shows the first file found (digest.md) for a while before the rest."""
     monkeypatch.setattr(loader, "FIRST_FILES", 1)
-    real_read = loader.read_files
+    real_read = parse.read_files
 
-    def read(root: str, files: list[loader.FoundFile]) -> object:
+    def read(root: str, files: list[FoundFile]) -> object:
         if files[0].relative != "digest.md":
             time.sleep(0.6)  # long enough for the first titles' top to be opened
         return real_read(root, files)
@@ -201,6 +208,51 @@ async def test_corrupt_state_and_config_files_are_survivable(corpus: Path, tmp_p
     assert aside and aside[0].read_bytes() == b"{not json\x00\xff"
 
 
+@pytest.fixture
+def busy_cores() -> Iterator[None]:
+    """Both cores busy, as on a loaded machine: start-up stretches, and any gap widens."""
+    spinners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(os.cpu_count() or 2)
+    ]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
+async def test_a_file_written_as_the_first_titles_appear_is_shown(
+    tmp_path: Path, busy_cores: None
+) -> None:
+    """Issue 19: a file created between the load's walk and the start of watching was never
+    shown (until `r`). Written the moment the first titles are drawn, it must appear."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(bundled_corpus_path(), folder)
+    app = TuiReaderApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not any(line.strip() for line in _sidebar_rows(app)):
+            assert loop.time() < deadline, "no titles were drawn"
+            await pilot.pause(0.01)
+        (folder / "late.md").write_text(
+            "---\ntitle: 启动时写入的文章\ndate: 2031-01-01\n---\n刚写好。\n", encoding="utf-8"
+        )
+        await wait_for(
+            pilot,
+            lambda: "启动时写入的文章" in {a.title for a in app.session.articles.values()},
+            timeout=20,
+        )
+        await wait_for(pilot, lambda: "启动时写入的文章" in sidebar_lines(app)[0], timeout=5)
+
+
+def _sidebar_rows(app: TuiReaderApp) -> list[str]:
+    rows = app.screen.query(ArticleList)
+    return sidebar_lines(app) if rows and app.session.ordered() else []
+
+
 async def test_live_reload_follows_the_folder(corpus: Path) -> None:
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
@@ -258,8 +310,8 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
 
 
 async def test_a_session_using_every_feature_never_writes_to_the_folder(
-    no_native_clipboard: None, corpus: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    no_native_clipboard: None, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tuireader.ui import main_screen as links_flow
 
     monkeypatch.setattr(links_flow, "open_in_browser", lambda url: None)

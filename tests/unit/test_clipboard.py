@@ -1,11 +1,11 @@
 import base64
+import sys
 from pathlib import Path
 
 import pytest
 
 from tuireader.model.articles import Article
 from tuireader.model.links import Link
-from tuireader.system import clipboard
 from tuireader.system.browser import is_openable, open_in_browser
 from tuireader.system.clipboard import article_link, copy_native, markdown_link, osc52_sequence
 
@@ -47,7 +47,7 @@ def test_osc52_payload_is_base64_of_utf8() -> None:
 def test_native_copy_without_display_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setattr(clipboard.sys, "platform", "linux")
+    monkeypatch.setattr(sys, "platform", "linux")
     assert "no native clipboard" in (copy_native("x") or "")
 
 

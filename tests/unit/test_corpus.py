@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tuireader.corpus import parse as corpus
 from tuireader.corpus.loader import load_corpus
 from tuireader.corpus.parse import bundled_corpus_path, parse_file
-from tuireader.model.articles import article_id
+from tuireader.model.articles import Article, article_id
 from tuireader.model.links import extract_links
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
@@ -41,7 +41,7 @@ def test_bundled_corpus_has_the_22_entries() -> None:
     assert len(result.articles) == 22
     assert result.files == 4
     assert result.problems == []
-    by_path: dict[str, list] = {}
+    by_path: dict[str, list[Article]] = {}
     for article in result.articles:
         by_path.setdefault(article.path, []).append(article)
     counts = sorted(len(v) for v in by_path.values())
@@ -228,9 +228,9 @@ def _as_non_root(monkeypatch: pytest.MonkeyPatch) -> None:
         refuse_if_locked(path)
         return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    def guarded_scandir(path: object = ".") -> object:
+    def guarded_scandir(path: str = ".") -> object:
         refuse_if_locked(path)
-        return real_scandir(path)  # type: ignore[arg-type]
+        return real_scandir(path)
 
     monkeypatch.setattr(os, "open", guarded_open)
     monkeypatch.setattr(os, "scandir", guarded_scandir)
@@ -263,7 +263,7 @@ def test_unreadable_file_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             raise PermissionError(13, "Permission denied", path)
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(corpus.os, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     result = load_corpus(tmp_path)
     assert [(p.path, p.reason) for p in result.problems] == [
         ("secret.md", "skipped: permission denied")
@@ -310,7 +310,7 @@ def test_vanished_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             raise FileNotFoundError(2, "No such file", path)
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(corpus.os, "open", vanish)
+    monkeypatch.setattr(os, "open", vanish)
     result = load_corpus(tmp_path)
     assert result.problems[0].reason == "skipped: vanished during the scan"
 
@@ -400,7 +400,7 @@ def test_files_parsed_in_batches_give_what_each_file_gives_alone(
     still gets exactly its own entries and problems, whatever it holds and wherever it falls."""
     from tuireader.corpus.walk import FoundFile
 
-    files = {
+    files: dict[str, str | bytes] = {
         "a.md": "---\ntitle: A\ndate: 2024-02-30\n---\n\nbody [x](https://x.example/)",
         "empty.md": "",
         "binary.md": b"\x89PNG\r\n\x1a\n" + bytes(100),

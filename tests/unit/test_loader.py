@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import tuireader
 from tuireader.corpus import cache, cachefile, loader
 from tuireader.corpus.cache import cache_path, read_articles
 from tuireader.corpus.loader import CorpusLoader, load_corpus
@@ -286,7 +287,7 @@ def test_a_cache_holding_a_class_is_refused_without_running_it(folder: Path) -> 
     path = cache_path(folder, "articles")
     assert path is not None
     meta = {
-        "version": cache.__version__,
+        "version": tuireader.__version__,
         "kind": "articles",
         "root": os.path.realpath(folder),
         "evil": pickle.loads(pickle.dumps(Path("/"))),  # any class
@@ -483,7 +484,7 @@ def test_the_index_texts_are_decoded_on_demand_and_exact(
     for name, texts in built_parts[1].items():
         column = reused_parts[1][name]
         assert isinstance(column, cache.TextColumn)
-        assert len(column) == len(texts) and list(column) == list(texts)
+        assert len(column) == len(texts) and list(column) == list(texts[0 : len(texts)])
         assert column[3:12] == texts[3:12] and column[-1] == texts[-1]
 
 
@@ -493,7 +494,8 @@ def test_an_unchanged_folder_reuses_the_saved_fingerprint_a_changed_one_does_not
     first = CorpusLoader(folder)
     first.save_cache(SearchIndex.build(first.result().articles))
     again = CorpusLoader(folder)
-    records = again.result() and again._records.values()
+    again.result()
+    records = again._records.values()
     computed = cache.fingerprint(
         (a.id for a in again.result().articles), ((p.relative, p.stamp) for p in records)
     )
@@ -532,7 +534,7 @@ def test_an_unchanged_large_folder_is_not_compared_file_by_file(
     folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (folder / "elsewhere").symlink_to(folder / "part0", target_is_directory=True)
-    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
     first = CorpusLoader(folder)
     first.save_cache(SearchIndex.build(first.result().articles))
@@ -550,7 +552,7 @@ def test_an_unchanged_large_folder_is_not_compared_file_by_file(
 def test_a_walk_ahead_is_not_trusted_when_a_cache_segment_is_damaged(
     folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
     first = load_corpus(folder)
     path = cache_path(folder, "articles")
@@ -591,7 +593,7 @@ def test_decoding_a_text_column_asks_whether_to_go_on_every_few_texts(
     texts = [f"文本 {n}" for n in range(10)]
     encoded = [text.encode("utf-16-le") for text in texts]
     ends = np.cumsum([len(e) for e in encoded]).astype("<i8")
-    chunk = (memoryview(b"".join(encoded)), ends, "utf-16-le")
+    chunk = (memoryview(b"".join(encoded)), ends.tolist(), "utf-16-le")
     column = cache.TextColumn([chunk, chunk])
     asked: list[int] = []
 
@@ -627,7 +629,7 @@ def test_an_unchanged_folder_gets_its_date_order_from_the_cache(
 def test_workers_start_early_only_for_an_uncached_folder_that_needs_them(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     none = loader.head_start(folder)  # 45 files: parsed in this process
     assert none.workers is None and none.walk is None
     monkeypatch.setattr(loader, "POOL_MIN_FILES", 10)
@@ -647,7 +649,7 @@ def test_workers_start_early_only_for_an_uncached_folder_that_needs_them(
 def test_a_large_cached_folder_is_walked_ahead_and_the_loader_uses_that_walk(
     folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     first = load_corpus(folder)
     (folder / "part1" / "n1.md").write_text("# 新的\n\n正文\n", "utf-8")
     monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
@@ -664,7 +666,7 @@ def test_a_large_cached_folder_is_walked_ahead_and_the_loader_uses_that_walk(
 def test_a_head_start_no_loader_took_is_closed(
     folder: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     load_corpus(folder)
     monkeypatch.setattr(loader, "WALK_ELSEWHERE_FILES", 1)
     started = loader.head_start(folder)

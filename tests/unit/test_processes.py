@@ -39,6 +39,7 @@ def test_a_worker_ends_when_the_app_is_killed(tmp_path: Path) -> None:
         time.sleep(0.05)
     worker = int(pid_file.read_text())
     assert _running(worker)
+    assert app.pid is not None
     os.kill(app.pid, signal.SIGKILL)  # no clean shutdown: as if the app crashed
     app.join(timeout=5)
     deadline = time.monotonic() + 10

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 import tuireader.search.index as search_module
 from tuireader.model.articles import Article
 from tuireader.search.index import SearchIndex
-from tuireader.search.normalize import fold, match_spans_in_folded, term_variants
-from tuireader.search.postings import TrigramFilter, code_points
+from tuireader.search.normalize import code_points, fold, match_spans_in_folded, term_variants
+from tuireader.search.postings import TrigramFilter
 from tuireader.search.query import parse_query
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
+from tuireader.corpus.walk import Stamp, stamp_of
 from tuireader.corpus.watch import (
     ChangeBatch,
     ChangeTracker,
@@ -157,6 +158,32 @@ def test_batches_compose() -> None:
     assert len(first) == 3 and not batch()
 
 
+def _stamps(root: Path, *paths: str) -> dict[str, Stamp | None]:
+    return {path: stamp_of(root, path) for path in paths}
+
+
+def test_changed_since_a_load_finds_what_no_event_reported(root: Path) -> None:
+    # What a load saw; then, before any watcher ran, one file added, one changed, one deleted.
+    loaded = _stamps(root, "a.md", "sub/b.txt")
+    tracker = ChangeTracker(root, known=loaded)
+    assert not tracker.changed_since(loaded)  # nothing changed: nothing to report
+    (root / "c.md").write_text("new", encoding="utf-8")
+    (root / "a.md").write_text("a, longer now", encoding="utf-8")
+    (root / "sub" / "b.txt").unlink()
+    assert tracker.changed_since(loaded) == batch(
+        added={"c.md"}, modified={"a.md"}, deleted={"sub/b.txt"}
+    )
+
+
+def test_changed_since_sees_a_rewrite_of_the_same_size(root: Path) -> None:
+    loaded = _stamps(root, "a.md", "sub/b.txt")
+    path = root / "a.md"
+    before = path.stat()
+    path.write_text("z", encoding="utf-8")  # same size; the stamp's mtime/ctime differ
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert ChangeTracker(root, known=loaded).changed_since(loaded) == batch(modified={"a.md"})
+
+
 # -- a live watcher -----------------------------------------------------------------------------
 
 
@@ -295,3 +322,25 @@ def test_a_watcher_that_fails_says_why(root: Path) -> None:
     assert not thread.is_alive()
     assert len(running.errors) == 1
     assert isinstance(running.errors[0], RuntimeError)
+
+
+def test_a_file_written_before_the_watcher_started_is_reported(root: Path) -> None:
+    """The gap between a load's walk and the start of watching: no event is ever sent for a file
+    created there, so the watcher compares the folder with what the load saw."""
+    loaded = _stamps(root, "a.md", "sub/b.txt")
+    (root / "late.md").write_text("written while the app was starting", encoding="utf-8")
+    running = Watcher()
+
+    def run() -> None:
+        for item in watch_changes(
+            root, running.stop, known=loaded, loaded_stamps=loaded, debounce_ms=300, step_ms=50
+        ):
+            running.batches.put(item)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        running.expect(batch(added={"late.md"}))
+    finally:
+        running.stop.set()
+        thread.join(timeout=5)
