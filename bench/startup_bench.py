@@ -311,7 +311,7 @@ def child_baseline(folder: str) -> dict[str, Any]:
             options = app.query_one(OptionList)
             await _wait(lambda: "at" in painted)
             marks["first_frame"] = painted["at"]
-            await _wait(lambda: app.session.index is not None, 0.01)
+            await _wait(lambda: app.index is not None, 0.01)
             marks["search_ready"] = time.time()
             marks["rows"] = options.option_count
 
