@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -170,15 +171,30 @@ def _run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare_search() -> None:
+    from tuireader.search.normalize import load_dictionaries
+
+    load_dictionaries()
+
+
 def _run_search(args: argparse.Namespace) -> int:
-    from tuireader.corpus.loader import load_corpus
+    from tuireader.corpus.loader import CorpusLoader
     from tuireader.search.index import SearchIndex
 
     if args.limit < 1:
         print("tuireader search: --limit must be at least 1", file=sys.stderr)
         return 2
-    result = load_corpus(_resolve_folder(args.corpus))
-    index = SearchIndex.build(result.articles)
+    # OpenCC's dictionaries (for the query's variants) open with the GIL free: while the
+    # folder is checked against the cache.
+    threading.Thread(target=_prepare_search, name="opencc", daemon=True).start()
+    # Through the load cache, as the app loads: an unchanged folder answers from the cached
+    # records and index (a search then costs the cache's reading, not a parse and a build).
+    loader = CorpusLoader(_resolve_folder(args.corpus))
+    result = loader.result()
+    index = loader.cached_index()
+    if index is None:
+        index = SearchIndex.build(result.articles)
+        loader.save_cache(index)
     results = index.search(args.query, limit=args.limit, exact_total=True)
     by_id = {a.id: a for a in result.articles}
     if args.json:

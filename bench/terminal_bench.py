@@ -1,0 +1,213 @@
+"""Start-up as a user sees it: the installed `tuireader` command in a real terminal (tmux).
+
+Times, from launching the command in a tmux window (120x36) until the screen shows it, by polling
+`tmux capture-pane`: the first frame with titles (a sidebar row with its date) and search-ready
+(the status line no longer says loading or indexing). Cold = an empty tuireader cache, warm = the
+cache the previous run left. Next to it, in the same run, a plain Textual app that draws a list of
+the folder's file names (the floor: Python, Textual and a terminal). Also `tuireader search` from
+the shell on an unchanged folder, next to `grep -r`.
+
+    uv run python bench/terminal_bench.py                      # bundled corpus, 10k and 100k
+    uv run python bench/terminal_bench.py --sizes 10000 --runs 3
+
+Bytecode is cached outside the repo (as after the first start of an install) and the first
+launch of each kind is discarded. Medians of `--runs`; the machine is shared, so compare rows of
+one run, not runs of different days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from startup_bench import ensure_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMAND = ROOT / ".venv" / "bin" / "tuireader"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+SESSION = "tuireader-terminal-bench"
+WIDTH, HEIGHT = 120, 36
+TIMEOUT = 120.0
+POLL = 0.01
+# A sidebar row: a title, then its date, then the reader's left border.
+_TITLE_ROW = re.compile(r"\d{4}-\d{2}-\d{2}\s*▕")
+PLAIN_APP = """
+import os, sys
+from textual.app import App
+from textual.widgets import OptionList
+
+class Plain(App[None]):
+    def compose(self):
+        names = sorted(e.name for e in os.scandir(sys.argv[1]))[:1000]
+        yield OptionList(*[f"plain-row {name}" for name in names])
+
+Plain().run()
+"""
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def screen() -> str:
+    return tmux("capture-pane", "-p", "-t", f"{SESSION}:run")
+
+
+def launch(command: list[str], env: dict[str, str]) -> float:
+    """Open `command` in a new window of the benchmark's tmux session; the time it was asked."""
+    tmux("kill-window", "-t", f"{SESSION}:run")
+    exports = " ".join(f"{key}={_quote(value)}" for key, value in env.items())
+    started = time.perf_counter()
+    # Not the tmux server's environment: this shell's may say not to write bytecode.
+    shell = f"env -u PYTHONDONTWRITEBYTECODE {exports} {_join(command)}"
+    tmux("new-window", "-d", "-t", SESSION, "-n", "run", shell)
+    return started
+
+
+def wait_for(condition: Callable[[str], bool]) -> float:
+    deadline = time.perf_counter() + TIMEOUT
+    while time.perf_counter() < deadline:
+        if condition(screen()):
+            return time.perf_counter()
+        time.sleep(POLL)
+    raise TimeoutError(screen())
+
+
+def titles_shown(text: str) -> bool:
+    return bool(_TITLE_ROW.search(text))
+
+
+def search_ready(text: str) -> bool:
+    top = text.splitlines()[0] if text else ""
+    return " articles" in top and "loading" not in top and "indexing" not in top
+
+
+def run_app(folder: Path, env: dict[str, str]) -> tuple[float, float]:
+    started = launch([str(COMMAND), str(folder)], env)
+    first = wait_for(titles_shown) - started
+    ready = wait_for(search_ready) - started
+    # The cache is written after search-ready: let it finish, or the next start is cold again.
+    settled(Path(env["TUIREADER_CACHE_DIR"]))
+    tmux("send-keys", "-t", f"{SESSION}:run", "q")
+    wait_for(lambda text: "tuireader ·" not in text)
+    return first, ready
+
+
+def run_plain(folder: Path, env: dict[str, str], script: Path) -> float:
+    started = launch([str(PYTHON), str(script), str(folder)], env)
+    first = wait_for(lambda text: "plain-row" in text) - started
+    tmux("send-keys", "-t", f"{SESSION}:run", "C-q")
+    wait_for(lambda text: "plain-row" not in text)
+    return first
+
+
+def settled(folder: Path, quiet: float = 1.0) -> None:
+    """Wait until nothing under `folder` has changed for `quiet` seconds."""
+    deadline = time.perf_counter() + TIMEOUT
+    last: tuple[int, int] | None = None
+    since = time.perf_counter()
+    while time.perf_counter() < deadline:
+        files = [p.stat() for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+        now = (len(files), sum(s.st_mtime_ns + s.st_size for s in files))
+        if now != last:
+            last, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= quiet:
+            return
+        time.sleep(0.1)
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def _join(command: list[str]) -> str:
+    return " ".join(_quote(part) for part in command)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "tuireader-bench"
+    )
+    parser.add_argument("--query", default="强化学习")
+    options = parser.parse_args()
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is needed")
+    work: Path = options.work
+    work.mkdir(parents=True, exist_ok=True)
+    script = work / "plain_list_app.py"
+    script.write_text(PLAIN_APP, encoding="utf-8")
+    base_env = {
+        "PYTHONPYCACHEPREFIX": str(work / "pycache"),
+        "TUIREADER_STATE_DIR": str(work / "state"),
+        "TUIREADER_CONFIG": str(work / "no-config.toml"),
+        "TERM": "xterm-256color",
+    }
+    folders: list[tuple[str, Path]] = [("bundled", ROOT / "corpus")]
+    folders += [
+        (f"{int(size):,}", ensure_folder(work, int(size))) for size in options.sizes.split(",")
+    ]
+    tmux("kill-session", "-t", SESSION)
+    tmux("new-session", "-d", "-s", SESSION, "-x", str(WIDTH), "-y", str(HEIGHT), "-n", "idle")
+    shell_env = {**os.environ, **base_env}
+    shell_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    rows: list[str] = []
+    try:
+        for name, folder in folders:
+            cache = work / f"terminal-cache-{name.replace(',', '')}"
+            env = {**base_env, "TUIREADER_CACHE_DIR": str(cache)}
+            run_plain(folder, env, script)  # discarded: writes the bytecode
+            run_app(folder, env)
+            plain = [run_plain(folder, env, script) for _ in range(options.runs)]
+            cold: list[tuple[float, float]] = []
+            warm: list[tuple[float, float]] = []
+            for _ in range(options.runs):
+                shutil.rmtree(cache, ignore_errors=True)
+                cold.append(run_app(folder, env))
+                warm.append(run_app(folder, env))
+            rows.append(f"| {name} | plain Textual list | — | {statistics.median(plain):.2f} | — |")
+            for label, runs in (("cold", cold), ("warm", warm)):
+                first = statistics.median(run[0] for run in runs)
+                ready = statistics.median(run[1] for run in runs)
+                rows.append(f"| {name} | tuireader | {label} | {first:.2f} | {ready:.2f} |")
+            print(rows[-3:], file=sys.stderr)
+            if name == "bundled":
+                continue
+            search_env = {**shell_env, "TUIREADER_CACHE_DIR": str(cache)}
+            search = [str(COMMAND), "search", options.query, "--corpus", str(folder)]
+            timed(search, search_env)  # the cache is warm after the app's runs; bytecode too
+            ours = statistics.median(timed(search, search_env) for _ in range(options.runs))
+            grep = ["grep", "-rl", options.query, str(folder)]
+            theirs = statistics.median(timed(grep, shell_env) for _ in range(options.runs))
+            rows.append(f"| {name} | `tuireader search` (warm cache) | — | {ours:.2f} | — |")
+            rows.append(f"| {name} | `grep -rl` (same files) | — | {theirs:.2f} | — |")
+    finally:
+        tmux("kill-session", "-t", SESSION)
+    load = os.getloadavg()[0]
+    print(f"\nMachine: {os.cpu_count()} CPUs, 1-minute load average at the end {load:.2f}; ")
+    print(f"medians of {options.runs} runs; times in seconds from launch.\n")
+    print("| folder | what | cache | first frame with titles s | search-ready s |")
+    print("|---|---|---|---|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
