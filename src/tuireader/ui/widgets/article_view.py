@@ -17,7 +17,6 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -30,14 +29,18 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from tuireader.model.articles import Article
-from tuireader.model.text import sanitize_line
-from tuireader.render.document import Block, Document, link_style
-from tuireader.render.table import TableShape, locate, row_height, row_lines, table_shape
-from tuireader.render.wrap import line_count, wrap_text
-from tuireader.search.normalize import find_spans
+from tuireader.render.document import Block, Document
+from tuireader.render.lines import (
+    block_lines,
+    block_table_shape,
+    header_lines,
+    measure_block,
+    row_kind,
+)
+from tuireader.render.table import row_height
+from tuireader.render.wrap import wrap_text
 from tuireader.ui.widgets.scrolling import OwnSizeScrollView
 
-MATCH_STYLE = Style(color="black", bgcolor="yellow")
 CURRENT_MATCH_STYLE = Style(color="black", bgcolor="bright_red", bold=True)
 LAYOUT_SLICE = 0.012  # seconds of measuring per event-loop turn: keys stay responsive
 SIZE_EVERY = 0.1  # seconds between scrollbar updates while the layout runs off screen
@@ -211,9 +214,9 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         if block.kind == "table" and block.row_lines:
             # A table chunk spans many source lines: the row at the top is more precise.
             top = int(self.scroll_y) - self._block_lines[self.first_visible_block()]
-            shape = self._table_shape(block, self._shown.width)
+            shape = block_table_shape(block, self._shown.width)
             for number, (row, line) in enumerate(zip(block.rows, block.row_lines, strict=False)):
-                top -= row_height(shape, row, **_row_kind(shape, block, number))
+                top -= row_height(shape, row, **row_kind(shape, block, number))
                 if top < 0:
                     return line
         return block.source_line
@@ -295,7 +298,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         width = self._text_width()
         console = self.app.console
         layout = _Layout(width)
-        for text in _header_lines(self.article):
+        for text in header_lines(self.article):
             for _, line in wrap_text(text, width):
                 layout.header.append(_strip(line, console))
         layout.line_count = len(layout.header)
@@ -414,46 +417,10 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
     # -- measuring: how many lines each block takes, and where the matches are --------------
 
     def _measure_block(self, block: Block, layout: _Layout) -> int:
-        if block.kind == "rule":
-            return 1
-        if block.kind == "table" and block.rows:
-            return self._measure_table(block, layout)
-        spans = find_spans(block.text.plain, self._terms) if self._terms else []
-        indent = _indent(block)
-        inner = max(4, layout.width - indent)
-        if not spans:
-            return line_count(block.text.plain, inner)
-        text = block.text
-        wrapped = wrap_text(text, inner)
-        starts = [start for start, _ in wrapped]
-        for start, end in spans:
-            row = max(0, bisect_right(starts, start) - 1)
-            line_start, line_text = wrapped[row]
-            column = indent + cell_len(line_text.plain[: start - line_start])
-            length = cell_len(text.plain[start:end])
-            layout.matches.append(MatchPosition(layout.line_count + row, column, column + length))
-        return len(wrapped)
-
-    def _table_shape(self, block: Block, width: int) -> TableShape:
-        natural = block.column_widths or [1] * len(block.rows[0])
-        return table_shape(natural, block.aligns, block.header, width - _indent(block))
-
-    def _measure_table(self, block: Block, layout: _Layout) -> int:
-        shape = self._table_shape(block, layout.width)
-        indent = _indent(block)
-        height = 0
-        for number, row in enumerate(block.rows):
-            kind = _row_kind(shape, block, number)
-            for column, cell in enumerate(row):
-                if not self._terms or (shape.widths and column >= len(shape.widths)):
-                    continue
-                for start, end in find_spans(cell.plain, self._terms):
-                    line, offset = locate(shape, row, column, start, first=kind["first"])
-                    offset += indent
-                    length = cell_len(cell.plain[start:end])
-                    top = layout.line_count + height + line
-                    layout.matches.append(MatchPosition(top, offset, offset + length))
-            height += row_height(shape, row, **kind)
+        height, matches = measure_block(block, layout.width, self._terms)
+        for match in matches:
+            line = layout.line_count + match.row
+            layout.matches.append(MatchPosition(line, match.start_cell, match.end_cell))
         return height
 
     # -- drawing: only the blocks on screen ------------------------------------------------
@@ -462,49 +429,16 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         strips = self._drawn.get(index)
         if strips is None:
             assert self._document is not None
-            strips = self._draw_block(self._document.blocks[index], self._shown.width)
+            block = self._document.blocks[index]
+            console = self.app.console
+            lines = block_lines(block, self._shown.width, self._terms)
+            strips = [_strip(line, console) for line in lines]
             self._drawn[index] = strips
             if len(self._drawn) > DRAWN_BLOCKS:
                 self._drawn.popitem(last=False)
         else:
             self._drawn.move_to_end(index)
         return strips
-
-    def _draw_block(self, block: Block, width: int) -> list[Strip]:
-        console = self.app.console
-        if block.kind == "rule":
-            return [_strip(Text("─" * width, style="dim"), console)]
-        if block.kind == "table" and block.rows:
-            lines = self._draw_table(block, width)
-        else:
-            text = block.text
-            if self._terms:
-                text = text.copy()
-                for start, end in find_spans(text.plain, self._terms):
-                    text.stylize(MATCH_STYLE, start, end)
-            lines = [line for _, line in wrap_text(text, max(4, width - _indent(block)))]
-        indent = _indent(block)
-        strips = []
-        for row, line in enumerate(lines):
-            prefix = (block.first_prefix if row == 0 else block.prefix).copy()
-            prefix.pad_right(indent - prefix.cell_len)
-            strips.append(_strip(prefix + line, console))
-        return strips
-
-    def _draw_table(self, block: Block, width: int) -> list[Text]:
-        shape = self._table_shape(block, width)
-        lines: list[Text] = []
-        for number, row in enumerate(block.rows):
-            cells = row
-            if self._terms:
-                cells = []
-                for cell in row:
-                    styled = cell.copy()
-                    for start, end in find_spans(cell.plain, self._terms):
-                        styled.stylize(MATCH_STYLE, start, end)
-                    cells.append(styled)
-            lines.extend(row_lines(shape, cells, **_row_kind(shape, block, number)))
-        return lines
 
     def _line(self, absolute: int) -> Strip:
         """One line of the shown layout, unstyled by the widget, or a blank strip."""
@@ -563,17 +497,6 @@ class _Layout:
         return self.line_count
 
 
-def _row_kind(shape: TableShape, block: Block, number: int) -> dict[str, bool]:
-    """Whether a row of a table chunk is the header, or the first row under it."""
-    # Records carry the header as labels and skip the header row, unless it is all there is.
-    header = block.has_header and number == 0 and (len(block.rows) > 1 or not shape.records)
-    return {"is_header": header, "first": block.has_header and number == 1}
-
-
-def _indent(block: Block) -> int:
-    return max(block.first_prefix.cell_len, block.prefix.cell_len)
-
-
 def _strip(text: Text, console: Console) -> Strip:
     segments = list(text.render(console))
     return Strip(segments, text.cell_len)
@@ -585,28 +508,3 @@ def _restyle(strip: Strip, start: int, end: int) -> Strip:
     right = strip.crop(end, strip.cell_length)
     styled = Strip(Segment.apply_style(list(middle), post_style=CURRENT_MATCH_STYLE), end - start)
     return Strip.join([left, styled, right])
-
-
-def _header_lines(article: Article) -> list[Text]:
-    title = Text(sanitize_line(article.title), style=Style(bold=True, color="bright_white"))
-    facts = []
-    if article.date:
-        facts.append(article.date.strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00"))
-    if article.authors:
-        facts.append(", ".join(sanitize_line(a) for a in article.authors))
-    if article.reading_minutes:
-        facts.append(f"{article.reading_minutes} min read")
-    if article.links:
-        facts.append(f"{len(article.links)} links")
-    location = article.path if article.line == 1 else f"{article.path}:{article.line}"
-    lines = [title]
-    if facts:
-        lines.append(Text(" · ".join(facts), style="dim"))
-    lines.append(Text(sanitize_line(location), style="dim italic"))
-    if article.tags:
-        lines.append(Text("  ".join("#" + sanitize_line(t) for t in article.tags), style="cyan"))
-    if article.source_url:
-        source = Text("source: ", style="dim")
-        source.append(sanitize_line(article.source_url), link_style(article.source_url))
-        lines.append(source)
-    return lines
