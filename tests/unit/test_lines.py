@@ -127,3 +127,8 @@ def test_the_header_shows_title_facts_location_tags_and_source() -> None:
     assert "\x1b" not in lines[1]  # control characters never reach the terminal
     assert lines[1].endswith("3 min read")
     assert lines[2:] == ["x.md", "#AI", "source: https://news.example/a"]
+
+
+def test_a_rule_in_a_list_item_keeps_the_marker() -> None:
+    first, rule = blocks("- Foo\n- * * *\n")
+    assert plain(block_lines(rule, 20)) == ["• " + "─" * 18]

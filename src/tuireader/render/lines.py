@@ -61,8 +61,9 @@ def row_kind(shape: TableShape, block: Block, number: int) -> dict[str, bool]:
 def block_lines(block: Block, width: int, terms: Sequence[str] = ()) -> list[Text]:
     """The lines of a block at `width` cells, with its prefixes and `terms` highlighted."""
     if block.kind == "rule":
-        return [Text("─" * width, style=RULE_STYLE)]
-    if block.kind == "table" and block.rows:
+        # Inside a list item or a quote the rule keeps the marker or bar: "- ***" is an item.
+        body = [Text("─" * (width - block_indent(block)), style=RULE_STYLE)]
+    elif block.kind == "table" and block.rows:
         body = _table_lines(block, width, terms)
     else:
         body = _text_lines(block, width, terms)
