@@ -139,3 +139,9 @@ def test_a_long_table_is_split_into_chunks_that_line_up_and_keep_every_row() -> 
         first = chunk.rows[0][1].plain
         line = source.split("\n")[chunk.source_line - 1]
         assert first in line
+
+
+def test_an_empty_list_item_still_shows_its_marker() -> None:
+    doc = build_document(article("- foo\n-\n- bar\n"))
+    assert [b.first_prefix.plain for b in doc.blocks] == ["• ", "• ", "• "]
+    assert [b.text.plain for b in doc.blocks] == ["foo", "", "bar"]

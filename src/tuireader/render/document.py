@@ -315,9 +315,9 @@ class _MarkdownConverter:
             marker = "• " if parent.kind == "bullet" else f"{parent.number}. "
             self.stack.append(_Container("item", marker=marker))
         elif kind == "list_item_close":
-            item = self.stack.pop()
-            if item.fresh:  # an empty item still shows its marker
+            if self.stack[-1].fresh:  # an empty item still shows its marker
                 self._emit(Block("paragraph", Text(), line))
+            self.stack.pop()
         elif kind == "blockquote_open":
             self.stack.append(_Container("quote"))
         elif kind == "heading_open":
