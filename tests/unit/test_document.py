@@ -145,3 +145,9 @@ def test_an_empty_list_item_still_shows_its_marker() -> None:
     doc = build_document(article("- foo\n-\n- bar\n"))
     assert [b.first_prefix.plain for b in doc.blocks] == ["• ", "• ", "• "]
     assert [b.text.plain for b in doc.blocks] == ["foo", "", "bar"]
+
+
+def test_an_image_shows_its_description_as_text_without_markup() -> None:
+    doc = build_document(article("![foo *bar* `x` ![in](y.png)](train.jpg)\n"))
+    assert doc.blocks[0].text.plain == "[image: foo bar x in]"
+    assert doc.links == ["train.jpg"]

@@ -130,5 +130,5 @@ def test_the_header_shows_title_facts_location_tags_and_source() -> None:
 
 
 def test_a_rule_in_a_list_item_keeps_the_marker() -> None:
-    first, rule = blocks("- Foo\n- * * *\n")
+    _, rule = blocks("- Foo\n- * * *\n")
     assert plain(block_lines(rule, 20)) == ["• " + "─" * 18]

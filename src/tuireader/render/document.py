@@ -429,11 +429,25 @@ class _MarkdownConverter:
             elif kind == "image":
                 src = str(child.attrGet("src") or "")
                 self.links.append(src)
-                label = f"[image: {child.content}]" if child.content else "[image]"
+                alt = _alt_text(child.children or [])
+                label = f"[image: {alt}]" if alt else "[image]"
                 append(label, link_style(src))
             elif kind in ("html_inline", "html_block"):
                 append(child.content, current)
         return text
+
+
+def _alt_text(children: Sequence[Token]) -> str:
+    """An image's description as plain text: its words without their Markdown (`*bar*`)."""
+    pieces = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            pieces.append(child.content.replace("\t", " "))
+        elif child.type in ("softbreak", "hardbreak"):
+            pieces.append(" ")
+        elif child.type == "image":
+            pieces.append(_alt_text(child.children or []))
+    return "".join(pieces)
 
 
 def _next_text(children: Sequence[Token], position: int) -> str:
