@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tuireader.model.articles import Article
+from tuireader.render.autolinks import autolink_href, enable_autolinks, split_at_full_width_stop
 from tuireader.render.table import Align
 
 BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
@@ -263,6 +264,7 @@ def _parser() -> MarkdownIt:
         {"html": False, "linkify": False, "typographer": False, "maxNesting": _MAX_NESTING},
     )
     parser.enable(["table", "strikethrough"])
+    enable_autolinks(parser)
     return parser
 
 
@@ -394,6 +396,7 @@ class _MarkdownConverter:
         styles: list[Style] = []
         children = token.children or []
         last = ""  # the last character appended: `text.plain` would re-join the whole text
+        autolink_rest = ""  # the part of an autolink's text shown after it, unlinked
 
         def append(piece: str, style: Style | None = None) -> None:
             nonlocal last
@@ -405,7 +408,8 @@ class _MarkdownConverter:
             kind = child.type
             current = Style.combine(styles) if styles else None
             if kind == "text":
-                append(child.content.replace("\t", " "), current)
+                content = child.content[: len(child.content) - len(autolink_rest)]
+                append(content.replace("\t", " "), current)
             elif kind == "code_inline":
                 append(child.content, (current or Style()) + CODE_STYLE)
             elif kind == "softbreak":
@@ -422,8 +426,14 @@ class _MarkdownConverter:
                 styles.append(Style(strike=True))
             elif kind == "link_open":
                 href = str(child.attrGet("href") or "")
+                if child.markup == "linkify":
+                    href, autolink_rest = self._autolink(child, children, position)
                 self.links.append(href)
                 styles.append(link_style(href))
+            elif kind == "link_close" and autolink_rest and styles:
+                styles.pop()  # the rest of a URL run into a Chinese sentence is not linked
+                append(autolink_rest, Style.combine(styles) if styles else None)
+                autolink_rest = ""
             elif kind in ("strong_close", "em_close", "s_close", "link_close") and styles:
                 styles.pop()
             elif kind == "image":
@@ -435,6 +445,19 @@ class _MarkdownConverter:
             elif kind in ("html_inline", "html_block"):
                 append(child.content, current)
         return text
+
+    def _autolink(self, child: Token, children: Sequence[Token], position: int) -> tuple[str, str]:
+        """An autolink's target, and the part of its text to show after it, unlinked."""
+        href = autolink_href(str(child.attrGet("href") or ""))
+        following = children[position + 1] if position + 1 < len(children) else None
+        if following is None or following.type != "text":
+            return href, ""
+        shown, rest = split_at_full_width_stop(following.content)
+        if rest:
+            href = autolink_href(_PARSER.normalizeLink(shown))
+            if "@" in shown and ":" not in shown:
+                href = "mailto:" + href
+        return href, rest
 
 
 def _alt_text(children: Sequence[Token]) -> str:
