@@ -1,58 +1,43 @@
 """GitHub's autolinks: bare URLs, `www.` hosts and email addresses become links.
 
-markdown-it's linkify (linkify-it-py, the library markdown-it-py's own `linkify` extra uses)
-finds them, configured to GFM's rules rather than its fuzzy defaults: a bare `README.md` or
-`config.py` is a file name in an article, not a link, so only a scheme, `www.` or an `@`
-makes one. The reader is mostly for Chinese: a URL written straight into a Chinese sentence
-ends at the first full-width punctuation mark (`见https://a.example/路径。下一句`), where
-linkify-it, following GFM, would run on to the next space.
+mdit-py-plugins' `gfm_autolink` finds them by the GFM spec's rules (a file name such as
+`README.md` is not a link; trailing punctuation and unbalanced brackets stay out). The reader
+is mostly for Chinese, where a URL is often followed by a sentence with no space between:
+GFM runs the link on to the next space (`https://a.example/路径。下一句`), here it ends at the
+first full-width punctuation mark.
 """
 
 from __future__ import annotations
 
 import re
-import types
 
-from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-# Any top-level domain: GFM does not check them against a list (`foo@bar.baz` links).
-_ANY_TLD = "[a-z][a-z0-9-]{0,62}"
-_XMPP = r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:/[\w.-]*[\w-])?"
+AUTOLINK_MARKUP = "autolink"  # the markup of a `link_open` that no `[text](url)` wrote
 _FULL_WIDTH_STOP = re.compile(r"[）」』】，。、；：！？《》（「『【]")
-WWW = "www."
+
+
+_PROTOCOL_RULE = "gfm_autolink_protocol"
+_SCHEMES = ("http", "https", "mailto", "xmpp")  # the names the plugin's rule looks back for
 
 
 def enable_autolinks(parser: MarkdownIt) -> None:
     """Turn on GFM's extended autolinks in `parser`."""
-    parser.options["linkify"] = True
-    parser.enable("linkify")
-    linkify: LinkifyIt = parser.linkify
-    linkify.set({"fuzzy_link": False, "fuzzy_email": True})
-    linkify.tlds(_ANY_TLD, False)
-    linkify.add(WWW, {"validate": types.MethodType(_www_tail, linkify)})
-    linkify.add("xmpp:", {"validate": _XMPP})
-    # linkify-it's pretest, a regex over each paragraph for anything that may be a link,
-    # doubled the time to build a 1 MB article. Without fuzzy links every link has `//`
-    # (http, https, ftp), `@` (mail, xmpp) or `www.`: looking for those is a plain scan.
-    linkify.pretest = _may_link
+    parser.use(gfm_autolink_plugin)
+    # The plugin's rule for `http:` and the like runs at every ":" and searches, with a
+    # regex, all the text since the last markup for a scheme name just before it, after
+    # copying the rest of the paragraph: quadratic in a long paragraph (a 400k-character
+    # one took 0.34 s to parse instead of 0.09). A scheme name ending the pending text is
+    # what it looks for: checking that first is cheap.
+    ruler = parser.inline.ruler
+    protocol_rule = next(rule.fn for rule in ruler.__rules__ if rule.name == _PROTOCOL_RULE)
 
+    def after_a_scheme(state: StateInline, silent: bool) -> bool:
+        return state.pending.endswith(_SCHEMES) and protocol_rule(state, silent)
 
-def _may_link(text: str) -> bool:
-    """False only when `text` cannot hold an autolink (linkify-it's `pretest` contract)."""
-    return "//" in text or "@" in text or WWW in text or "WWW." in text
-
-
-def _www_tail(linkify: LinkifyIt, text: str, position: int) -> int:
-    """Length of the host and path after `www.`, by linkify-it's own rules for http links
-    (trailing punctuation and unbalanced brackets stay out)."""
-    length: int = linkify.test_schema_at("//" + WWW + text[position:], "http:", 0)
-    return max(0, length - len("//" + WWW))
-
-
-def autolink_href(href: str) -> str:
-    """Where an autolink goes: a `www.` host is on the web."""
-    return "http://" + href if href.startswith(WWW) else href
+    ruler.at(_PROTOCOL_RULE, after_a_scheme)
 
 
 def split_at_full_width_stop(shown: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tuireader.model.articles import Article
-from tuireader.render.autolinks import autolink_href, enable_autolinks, split_at_full_width_stop
+from tuireader.render.autolinks import AUTOLINK_MARKUP, enable_autolinks, split_at_full_width_stop
 from tuireader.render.table import Align
 
 BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
@@ -264,6 +264,7 @@ def _parser() -> MarkdownIt:
         {"html": False, "linkify": False, "typographer": False, "maxNesting": _MAX_NESTING},
     )
     parser.enable(["table", "strikethrough"])
+    parser.options["strikethrough_single_tilde"] = True  # GFM strikes ~one~ and ~~two~~
     enable_autolinks(parser)
     return parser
 
@@ -426,7 +427,7 @@ class _MarkdownConverter:
                 styles.append(Style(strike=True))
             elif kind == "link_open":
                 href = str(child.attrGet("href") or "")
-                if child.markup == "linkify":
+                if child.markup == AUTOLINK_MARKUP:
                     href, autolink_rest = self._autolink(child, children, position)
                 self.links.append(href)
                 styles.append(link_style(href))
@@ -448,15 +449,17 @@ class _MarkdownConverter:
 
     def _autolink(self, child: Token, children: Sequence[Token], position: int) -> tuple[str, str]:
         """An autolink's target, and the part of its text to show after it, unlinked."""
-        href = autolink_href(str(child.attrGet("href") or ""))
+        href = str(child.attrGet("href") or "")
         following = children[position + 1] if position + 1 < len(children) else None
         if following is None or following.type != "text":
             return href, ""
         shown, rest = split_at_full_width_stop(following.content)
         if rest:
-            href = autolink_href(_PARSER.normalizeLink(shown))
+            # The target the plugin would have given the shorter text.
+            scheme = "http://" if shown.lower().startswith("www.") else ""
             if "@" in shown and ":" not in shown:
-                href = "mailto:" + href
+                scheme = "mailto:"
+            href = _PARSER.normalizeLink(scheme + shown)
         return href, rest
 
 
