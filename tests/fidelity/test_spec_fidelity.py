@@ -15,7 +15,7 @@ import pytest
 from rich.cells import cell_len
 
 from tests.fidelity.renderers import WIDTH, tuireader_lines
-from tests.fidelity.report import FLOORS, section_counts, tuireader_verdicts
+from tests.fidelity.report import FAILURES, FLOORS, cause, section_counts, tuireader_verdicts
 from tests.fidelity.spec import Example, examples
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -52,3 +52,12 @@ def test_the_suites_are_complete() -> None:
     suites = [example.suite for example in examples()]
     assert suites.count("commonmark") == 652
     assert suites.count("gfm") == 28
+
+
+def test_every_failure_is_listed_and_explained_in_failures_md() -> None:
+    listed = FAILURES.read_text(encoding="utf-8")
+    for verdict in tuireader_verdicts():
+        if not verdict.passed:
+            example = verdict.example
+            assert f"- {example.suite} {example.number} ({example.section})" in listed
+            assert cause(verdict) != "unexplained", example.id
