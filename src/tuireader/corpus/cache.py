@@ -52,7 +52,7 @@ from tuireader.model.library import newest_first
 
 if TYPE_CHECKING:
     # Imported where the index is read or written: the articles part is read before the first
-    # frame, and importing numpy costs ~70 ms.
+    # frame, and numpy's import is a large share of a start (bench/README.md).
     import numpy.typing as npt
 
 CACHE_DIR_ENV = "TUIREADER_CACHE_DIR"
@@ -63,7 +63,7 @@ SEGMENT_FILES = 4000
 TEXT_CHUNK = 4096
 """Texts per chunk of the index's folded texts: one section and one checksum each."""
 DECODE_STEP = 256
-"""Texts `TextColumn.decode_all` decodes between two calls of its `stop` (~1 MB, 1-3 ms)."""
+"""Texts `TextColumn.decode_all` decodes between two calls of its `stop` (~1 MB: a few ms)."""
 
 
 def cache_dir() -> Path:

@@ -37,20 +37,20 @@ if TYPE_CHECKING:
     from tuireader.search.index import SearchIndex
 
 POOL_MIN_FILES = 2000
-"""Fewer files to parse than this are parsed in this process: a worker takes 0.2-0.3 s to start
-and a file ~0.27 ms of CPU to parse, so two workers only pay from about 2,000 files on."""
+"""Fewer files to parse than this are parsed in this process: a worker is slow to start next to
+the cost of a file, so two workers only pay from about this many files on (bench/README.md)."""
 
 CHUNK_FILES = 200
 """Files per task sent to a worker: small enough for steady progress, large enough to be cheap."""
 
 WALK_ELSEWHERE_FILES = 20_000
 """From this many cached files on, the folder is walked by another process while this one
-decodes the cache (at 100k: a 0.6 s walk beside 1.1 s of decoding; on a thread they fought
-over the GIL and took longer than one after the other)."""
+decodes the cache (on a thread they fought over the GIL and took longer than one after the
+other; figures in bench/README.md)."""
 
 FIRST_FILES = 100
 """On a cold start, this many files are parsed here as soon as the walk has found them, so that
-the first titles show before a large folder is walked (~30 ms of parsing)."""
+the first titles show before a large folder is walked (a few tens of ms of parsing)."""
 
 
 @dataclass(slots=True)
@@ -187,7 +187,7 @@ class CorpusLoader:
         early = not shown  # a cold start shows the first files parsed, before the walk ends
         walk_progress = False
         # The walk comes after the decoding, not beside it on a thread: both need the GIL, and
-        # together they took longer than one after the other (2.4 s against 1.7 s at 100k).
+        # together they took longer than one after the other (measured: bench/README.md).
         for files in walk:
             total += len(files)
             for found in files:
@@ -213,7 +213,7 @@ class CorpusLoader:
             if walk_progress:
                 # Once the first titles are out, a batch of no entries after each folder: the
                 # walk holds the GIL, and this lets a caller pause it while those titles are
-                # drawn (at 100k files, the first frame came 0.1-0.2 s later without a pause).
+                # drawn (without a pause, a large folder's first frame came measurably later).
                 done = self._cached_count + self._parsed_count
                 yield LoadBatch([], [], done, max(total, expected))
         if isinstance(walk, _WalkElsewhere) and walk.unchanged:
@@ -303,7 +303,7 @@ class CorpusLoader:
         if self._fingerprint is None:
             if not self._parsed_count and not self._cache_stale and self._cached_fingerprint:
                 # Every file is the very one the cache holds, and nothing else is there: the
-                # list is the one the cache was saved from (0.3 s of hashing saved at 100k).
+                # list is the one the cache was saved from (no hashing of every path again).
                 self._fingerprint = self._cached_fingerprint
             else:
                 self._fingerprint = cache.fingerprint(
@@ -577,7 +577,7 @@ def head_start(root: Path) -> HeadStart:
 
 def _by_path_and_line(parsed: Iterable[_Parsed]) -> list[Article]:
     """Every entry, sorted by (path, line): by file where it can (a file's entries share its
-    path, in line order), since sorting 100k entries held the GIL for 0.12-0.6 s at once."""
+    path, in line order), since sorting every entry held the GIL long enough to stall the UI."""
     records = [p.articles for p in parsed if p.articles]
     paths = [articles[0].path for articles in records]
     order = sorted(range(len(paths)), key=paths.__getitem__)  # C comparisons of strings only
@@ -595,7 +595,7 @@ def _lines_ascend(articles: list[Article]) -> bool:
 
 
 def _problems(record: CachedFile) -> list[Problem]:
-    if not record.problems:  # most files: no call to the comprehension (0.2 µs a file)
+    if not record.problems:  # most files: no call to the comprehension
         return []
     return [Problem(path, reason) for path, reason in record.problems]
 

@@ -45,7 +45,7 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     articles = list(articles)  # read twice below: a generator would lose the undated ones
     dated = [a for a in articles if a.date is not None]
     undated = [a for a in articles if a.date is None]
-    # By (wall-clock date, title), as two stable sorts: no key tuples (0.25 → 0.15 s at 100k).
+    # By (wall-clock date, title), as two stable sorts: no key tuples (faster, bench/README.md).
     dated.sort(key=attrgetter("title"))
     dated.sort(key=_wall_clock)
     dated.reverse()
@@ -88,7 +88,7 @@ class Library:
     def replace_all(self, articles: Iterable[Article]) -> None:
         """Start over with these articles (a full load)."""
         self.articles = {article.id: article for article in articles}
-        self._by_path = None  # made when a file changes: 60 ms at 100k, on the way to ready
+        self._by_path = None  # made when a file changes, not on the way to ready
         self._ordered = {}
 
     def replace_file(self, path: str, articles: Iterable[Article]) -> tuple[list[str], list[str]]:

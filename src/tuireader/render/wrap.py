@@ -26,7 +26,7 @@ _CLOSE = (
 # One unbreakable unit: opening marks, then a wide character or a Latin word, then closing
 # marks and trailing spaces. `.` catches anything else so that units always tile the text.
 # The opening marks are bounded: with `*`, a run of 50,000 "[" made every position scan the
-# whole run and fail (quadratic: 48 s to wrap one line).
+# whole run and fail (quadratic: tens of seconds to wrap one line).
 _UNIT = re.compile(
     rf"[{_OPEN}]{{0,8}}(?:[{_WIDE}]|[^\s{_WIDE}{_OPEN}]+)[{_CLOSE}]*\s*|\s+|.", re.DOTALL
 )

@@ -72,7 +72,7 @@ _LATER_BATCH = 4096
 # unchecked candidates checked to estimate the total. See `_document_frequency`.
 SAMPLE = 64
 # Most title candidates of a longer term checked up front, so that only titles that contain it
-# add the title weight to the bounds: a title costs about a tenth of a body to check (~0.1 µs).
+# add the title weight to the bounds: a title costs about a tenth of a body to check.
 TITLE_CHECKS = 16 * VERIFY_BUDGET
 # They are not checked when this share of a sample of them contains the term: the bounds are
 # then nearly as tight without (`gpt-5`: every one of its 3,392 title candidates at 100k).
@@ -164,8 +164,8 @@ class SearchIndex:
 
     @property
     def _slots(self) -> dict[str, int]:
-        """The slot of each article by id: made on the first change (60 ms at 100k articles,
-        which a start would spend before search is ready), then kept up to date."""
+        """The slot of each article by id: made on the first change (a start would otherwise
+        spend it before search is ready), then kept up to date."""
         if self._slots_by_id is None:
             # Every slot is alive until the first change, which comes through here.
             articles = self._snapshot.articles
@@ -230,10 +230,10 @@ class SearchIndex:
         return self._snapshot.live_count
 
     def finish(self) -> None:
-        """Make what `build(finish_later=True)` left out: the trigram filter (~15 ms per 1,000
-        articles) and the dictionaries of query variants (~0.2 s holding the GIL); then run one
-        search, which pays what only a first search pays (numpy's and codecs' lazy imports,
-        regular expressions: 15-20 ms at 100k articles, which the first key typed waited for)."""
+        """Make what `build(finish_later=True)` left out: the trigram filter and the dictionaries
+        of query variants (which hold the GIL); then run one search, which pays what only a first
+        search pays (numpy's and codecs' lazy imports, regular expressions), so that the first
+        key typed does not wait for it."""
         self.complete_filter()
         load_dictionaries()
         self.search('"一 a"', limit=1)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 # numpy is imported where folding first needs it: the UI shows titles and articles without it,
-# and its import costs ~70 ms of every start.
+# and its import is a large share of a start (bench/README.md).
 
 _MAX_CODE = 0x110000
 _SURROGATES = range(0xD800, 0xE000)
@@ -152,7 +152,7 @@ def _convert(config: str, text: str) -> str:
 def _converter(config: str) -> Converter:
     converter = _converters.get(config)
     if converter is None:
-        with _converters_lock:  # two threads would each load the dictionaries (~80 ms)
+        with _converters_lock:  # two threads would each load the dictionaries
             converter = _converters.get(config)
             if converter is None:
                 converter = _converters[config] = open_converter(config)

@@ -196,7 +196,7 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # What every line needs, once a frame: `rich_style` walks up the DOM each time it is
-        # read (~0.1 ms, and twice a line: the sidebar's lines were 20 ms at each key typed).
+        # read, twice a line: it was most of the sidebar's cost at each key typed.
         self._frame = self._make_frame()
         try:
             return super().render_lines(crop)
@@ -287,8 +287,8 @@ class _Frame(NamedTuple):
 
 def _cut(text: str, width: int) -> str:
     """`text` cut to what a line of `width` cells can show, and a cell more (so that truncating
-    it still ends it with "…"). Rich measures every character it truncates: a 300-character
-    snippet cost 190 µs a line, at every keystroke."""
+    it still ends it with "…"). Rich measures every character it truncates, and long snippets
+    made that the cost of a line, at every keystroke."""
     if len(text) <= width + 1:
         return text
     cut = text[: width + 1]
