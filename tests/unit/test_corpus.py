@@ -460,3 +460,12 @@ def test_read_files_pauses_the_cyclic_gc_and_restores_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_utf8_file_with_bad_bytes_keeps_its_title_and_says_so(tmp_path: Path) -> None:
+    write(tmp_path, "bad.md", b"---\ntitle: bad \xff\xfe utf8\n---\n# Heading\n\nText\n")
+    result = load_corpus(tmp_path)
+    (article,) = result.articles
+    assert article.title == "bad \ufffd\ufffd utf8"
+    assert article.problems == ("invalid utf-8 bytes shown as \ufffd",)
+    assert [p.path for p in result.problems] == ["bad.md"]
