@@ -90,3 +90,15 @@ async def test_stdin_without_links_has_nothing_to_copy(no_native_clipboard: None
         messages = [message for _, _, message in app.messages]
         assert "This article came from stdin: it has no file to link to" in messages
         assert not any("file://" in m for m in messages)
+
+
+async def test_binary_data_on_stdin_says_why_there_is_nothing_to_read() -> None:
+    app = cli.open_stdin(io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(range(256))))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await settle(pilot)
+        reader = app.query_one(ArticleView)
+        assert reader.placeholder == "Nothing to read in stdin: skipped: binary file (PNG image)"
+        assert "Nothing to read in stdin" in "".join(
+            reader.render_line(y).text for y in range(reader.size.height)
+        )

@@ -326,7 +326,10 @@ class MainScreen(Screen[None]):
         else:
             self._refresh_rows(keep_id)
         reader = self.query_one(ArticleView)
-        if not session.articles:
+        if not session.articles and session.single is not None:
+            reasons = "; ".join(sanitize_line(p.reason) for p in session.problems)
+            reader.clear(f"Nothing to read in {session.display_name}: {reasons or 'no text'}")
+        elif not session.articles:
             reader.clear("No articles in this folder.")
         elif reader.article is not None and session.library.get(reader.article.id) not in (
             None,
