@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList
 
 from tests.ui.conftest import KARPATHY, reader_text, settle, sidebar_lines, wait_until_ready
 from tuireader import cli
 from tuireader.model.articles import article_id
 from tuireader.store.state import StateStore
+from tuireader.ui.screens.problems import ProblemsScreen
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.article_view import ArticleView
 
@@ -102,3 +104,27 @@ async def test_binary_data_on_stdin_says_why_there_is_nothing_to_read() -> None:
         assert "Nothing to read in stdin" in "".join(
             reader.render_line(y).text for y in range(reader.size.height)
         )
+
+
+async def test_salvaged_frontmatter_keeps_its_title_and_is_on_the_problems_screen(
+    tmp_path: Path,
+) -> None:
+    # #19.1: Hugo's `dateday = 08` used to cost the post its title and date.
+    folder = tmp_path / "hugo"
+    folder.mkdir()
+    (folder / "kubecon.md").write_text(
+        '+++\ntitle = "KubeCon 2023"\ndate = 2023-11-08\ndateday = 08\n+++\n'
+        "# Try new features in Volcano v1.8.2\n\nBody.\n",
+        encoding="utf-8",
+    )
+    app = cli.open_target(folder / "kubecon.md")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await settle(pilot)
+        assert "KubeCon 2023" in sidebar_lines(app)[0]
+        assert "2023-11-08" in sidebar_lines(app)[0]
+        await pilot.press("P")
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemsScreen)
+        (option,) = app.screen.query_one(OptionList).options
+        assert "invalid TOML frontmatter line 4 read as '8'" in str(option.prompt)
