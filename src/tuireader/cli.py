@@ -9,13 +9,14 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import tuireader
 from tuireader.model.articles import Article
 from tuireader.model.text import sanitize_line
 
 if TYPE_CHECKING:
+    from tuireader.session.loading import SingleSource
     from tuireader.ui.app import TuiReaderApp
 
 SUBCOMMANDS = ("list", "search")
@@ -42,13 +43,20 @@ def _main_parser() -> argparse.ArgumentParser:
             "  tuireader search QUERY [--corpus PATH] [--limit N] [--json]\n"
             "                                                search a folder from the shell\n"
             "\nWith no PATH: the `corpus` of the config file, else the bundled sample corpus.\n"
+            "tuireader FILE opens FILE's folder with FILE open (FILE alone if that folder is\n"
+            "your home or /); `cmd | tuireader -` reads one article from stdin, read-only.\n"
             f"config file: {config_path()} (TUIREADER_CONFIG overrides)\n"
             f"reading state: {state_dir()} (TUIREADER_STATE_DIR overrides)\n"
             "Press ? in the reader for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("path", nargs="?", type=Path, help="folder of articles to open")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        help="folder of articles to open; a file opens its folder there; - reads stdin",
+    )
     parser.add_argument("--corpus", type=Path, help="folder of articles (same as PATH)")
     parser.add_argument(
         "--no-watch", action="store_true", help="do not follow changes to the folder"
@@ -114,9 +122,83 @@ def _run_app(args: argparse.Namespace) -> int:
     from tuireader.store.config import load_config
 
     config, notices = load_config()
-    folder = _resolve_folder(args.corpus or args.path or config.corpus)
-    open_app(folder, config=config, config_notices=notices, watch=not args.no_watch).run()
+    target = args.corpus or args.path or config.corpus
+    options: dict[str, Any] = {
+        "config": config,
+        "config_notices": notices,
+        "watch": not args.no_watch,
+    }
+    if target is not None and str(target) == STDIN_ARGUMENT:
+        if sys.stdin.isatty():
+            raise SystemExit(
+                "tuireader -: reads an article from a pipe: cat notes.md | tuireader -"
+            )
+        app = open_stdin(sys.stdin.buffer, **options)
+        _read_keys_from_the_terminal()
+    else:
+        app = open_target(target, **options)
+    app.run()
     return 0
+
+
+STDIN_ARGUMENT = "-"
+
+
+def open_target(target: Path | None, **options: Any) -> TuiReaderApp:
+    """The app for a folder, or for a file: its folder with the file open, or the file alone
+    when its folder is too broad to load (home, /) or would not list it."""
+    from tuireader.corpus.walk import display_path
+
+    if target is None or target.is_dir():
+        return open_app(_resolve_folder(target), **options)
+    if not target.is_file():
+        raise SystemExit(f"tuireader: not a file or folder: {sanitize_line(str(target))}")
+    file = target.resolve() if target.is_symlink() else target
+    folder = file.parent
+    if _opens_alone(file):
+        from tuireader.session.loading import SingleSource
+
+        return open_single(SingleSource(file.name, folder=folder), **options)
+    return open_app(folder, open_path=display_path(file.name), **options)
+
+
+def _opens_alone(file: Path) -> bool:
+    """A file the folder's load would not list, or whose folder is no folder of articles."""
+    from tuireader.model.articles import ARTICLE_SUFFIXES
+
+    if file.name.startswith(".") or file.suffix.lower() not in ARTICLE_SUFFIXES:
+        return True
+    folder = file.parent.resolve()
+    # Walking all of a home folder or a whole file system for one file would take minutes.
+    return folder == Path.home().resolve() or folder.parent == folder
+
+
+def open_stdin(stream: BinaryIO, **options: Any) -> TuiReaderApp:
+    """The app for one article read from `stream` (up to the size a file may have)."""
+    from tuireader.corpus.parse import read_limited
+    from tuireader.session.loading import STDIN_NAME, SingleSource
+
+    data, truncated = read_limited(stream)
+    return open_single(SingleSource(STDIN_NAME, data=data, truncated=truncated), **options)
+
+
+def open_single(source: SingleSource, **options: Any) -> TuiReaderApp:
+    """The app for one `SingleSource`: no folder walk, no watching, no cache."""
+    os.environ.setdefault("TEXTUAL_FPS", FRAMES_PER_SECOND)
+    from tuireader.ui.app import TuiReaderApp
+
+    options["watch"] = False
+    return TuiReaderApp(source.folder or Path.cwd(), single=source, **options)
+
+
+def _read_keys_from_the_terminal() -> None:
+    """After stdin was read to its end: make the terminal the app's input (fd 0) instead."""
+    try:
+        terminal = os.open("/dev/tty", os.O_RDONLY)
+    except OSError as error:
+        raise SystemExit(f"tuireader -: no terminal to read keys from ({error.strerror})") from None
+    os.dup2(terminal, 0)
+    os.close(terminal)
 
 
 def open_app(folder: Path, **options: Any) -> TuiReaderApp:

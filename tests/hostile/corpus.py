@@ -185,8 +185,15 @@ def _escapes(c: HostileCorpus) -> None:
         "escapes/gb18030.md",
         ("# 中文标题 " + ALL_ESCAPES + "\n\n正文内容。\n" * 20).encode("gb18030"),
     )
-    # A raw 0x9b byte (C1 CSI in 8-bit terminals) in a file that is otherwise ASCII.
-    c.write("escapes-raw-c1", "escapes/raw-c1.md", b"# Raw C1 \x9b2J title\n\nbody \x9b31m red\n")
+    # A raw 0x9b byte (C1 CSI in 8-bit terminals) in a file that is otherwise ASCII: UTF-8 with
+    # two bad bytes, shown as U+FFFD and reported (#19.2), not a code page's letters.
+    c.write(
+        "escapes-raw-c1",
+        "escapes/raw-c1.md",
+        b"# Raw C1 \x9b2J title\n\nbody \x9b31m red\n",
+        "entry+problem",
+        "invalid utf-8 bytes shown as",
+    )
     c.write("escapes-crlf", "escapes/cr.md", "# CR\r\n\rline\x1b[1A\x1b[2K overwritten\r\n")
     for key, payload in ESCAPES.items():
         if "\x00" in payload:

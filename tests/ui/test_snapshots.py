@@ -6,12 +6,14 @@ and look at the report before committing.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 
 from tests.ui.conftest import settle, wait_until_ready
 from tuireader.corpus.parse import bundled_corpus_path
+from tuireader.session.loading import STDIN_NAME, SingleSource
 from tuireader.store.config import Config
 from tuireader.ui.app import TuiReaderApp
 
@@ -62,3 +64,21 @@ def test_help_screen(snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(bundled_app(), terminal_size=SIZE, run_before=help_screen)
+
+
+def test_a_file_named_on_the_command_line(snap_compare: Any) -> None:
+    # `tuireader corpus/karpathy-….txt`: its folder, with that file open and selected.
+    app = TuiReaderApp(
+        bundled_corpus_path(),
+        config=STILL,
+        watch=False,
+        open_path="karpathy-six-ai-revolutions-2025-zh-tw.txt",
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_an_article_from_stdin(snap_compare: Any) -> None:
+    data = (bundled_corpus_path() / "2025-10-02-ai-news-digest.md").read_bytes()
+    source = SingleSource(STDIN_NAME, data=data)
+    app = TuiReaderApp(Path("."), config=STILL, watch=False, single=source)
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)

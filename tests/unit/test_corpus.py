@@ -138,9 +138,11 @@ def test_invalid_frontmatter_keeps_the_article_with_a_problem(tmp_path: Path) ->
     write(tmp_path, "bad.md", '+++\ntitle = "T"\ndate = 2024-1-01\n+++\n# Heading\n\nText\n')
     result = load_corpus(tmp_path)
     (article,) = result.articles
-    assert article.title == "Heading"
+    # The frontmatter's valid title is kept; the bad date line is read as text (#19.1).
+    assert article.title == "T"
+    assert article.date == datetime(2024, 1, 1)
     assert "Text" in article.body
-    assert article.problems and "invalid TOML" in article.problems[0]
+    assert article.problems and "invalid TOML frontmatter line 3" in article.problems[0]
     assert [p.path for p in result.problems] == ["bad.md"]
     assert "1 problem (1 degraded)" in result.summary()
 
@@ -458,3 +460,12 @@ def test_read_files_pauses_the_cyclic_gc_and_restores_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_utf8_file_with_bad_bytes_keeps_its_title_and_says_so(tmp_path: Path) -> None:
+    write(tmp_path, "bad.md", b"---\ntitle: bad \xff\xfe utf8\n---\n# Heading\n\nText\n")
+    result = load_corpus(tmp_path)
+    (article,) = result.articles
+    assert article.title == "bad \ufffd\ufffd utf8"
+    assert article.problems == ("invalid utf-8 bytes shown as \ufffd",)
+    assert [p.path for p in result.problems] == ["bad.md"]

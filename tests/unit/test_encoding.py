@@ -126,3 +126,43 @@ def test_utf8_cut_inside_its_last_character_stays_utf8() -> None:
     assert decoded.encoding == "utf-8"
     assert decoded.text == ("中文内容，没有换行。" * 5000)[:-1]
     assert decoded.problem == "file ends inside a UTF-8 character (cut off)"
+
+
+def test_utf8_with_a_few_bad_bytes_stays_utf8_with_replacement_characters() -> None:
+    # #19.2: a whole-file code page guess read these two bytes as Urdu letters (cp1006).
+    decoded = decode_bytes(b"---\ntitle: bad \xff\xfe utf8\n---\nbody text here\n")
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == "---\ntitle: bad \ufffd\ufffd utf8\n---\nbody text here\n"
+    assert decoded.problem == "invalid utf-8 bytes shown as \ufffd"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("---\ntitle: 中文 bad ", " utf8\n---\n正文内容\n"), (SIMPLIFIED, TRADITIONAL)],
+)
+def test_chinese_utf8_with_stray_bytes_keeps_every_valid_character(before: str, after: str) -> None:
+    # The short one was read as cp775 (`õĖŁµ¢ć bad`) before #19.2.
+    decoded = decode_bytes(before.encode() + b"\xff\xfe\x80" + after.encode() + b"\xc3")
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == before + "\ufffd\ufffd\ufffd" + after + "\ufffd"
+    assert decoded.problem is not None
+
+
+@pytest.mark.parametrize(
+    ("title", "codec", "name"), [("人工智能", "gbk", "gb18030"), ("人工智慧", "big5", "big5hkscs")]
+)
+def test_a_short_legacy_title_in_an_ascii_file_is_still_detected(
+    title: str, codec: str, name: str
+) -> None:
+    text = f"---\ntitle: {title}\n---\nSome English body text.\n"
+    decoded = decode_bytes(text.encode(codec))
+    assert (decoded.text, decoded.encoding, decoded.problem) == (text, name, None)
+
+
+def test_legacy_text_with_a_few_bytes_that_look_like_utf8_is_not_read_as_utf8() -> None:
+    # Some GB2312 pairs are valid UTF-8 by accident ("涓" is e6 b6 93 in UTF-8); they are
+    # outnumbered by the invalid ones, so the file is still GB18030.
+    data = (SIMPLIFIED * 3).encode("gb2312")
+    text = data.decode("utf-8", errors="replace")
+    assert any(ord(c) >= 0x80 and c != "\ufffd" for c in text)
+    assert decode_bytes(data).encoding == "gb18030"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -69,11 +69,71 @@ def test_liquid_at_the_top_is_not_json_frontmatter() -> None:
     assert front.problems == []
 
 
-def test_invalid_toml_keeps_the_body_and_reports() -> None:
+def test_invalid_toml_keeps_the_body_the_valid_keys_and_reports() -> None:
     front = split_frontmatter('+++\ntitle = "T"\ndate = 2024-01-1\n+++\nStill readable\n')
-    assert front.meta is None
+    assert front.meta == {"title": "T", "date": "2024-01-1"}  # the bad value is kept as text
     assert front.body == "Still readable\n"
-    assert front.problems and "invalid TOML frontmatter" in front.problems[0]
+    assert front.problems and "invalid TOML frontmatter line 3" in front.problems[0]
+
+
+def test_toml_leading_zero_integers_are_read_as_hugo_reads_them() -> None:
+    text = (
+        '+++\ntitle = "KubeCon + CloudNativeCon 2023"\ndate = 2023-11-08\ndateday = 08\n'
+        'levels = [01, -02, 3]\ntime = 08:30:00\n[params]\nauthor = "Volcano"\n+++\nBody\n'
+    )
+    front = split_frontmatter(text)
+    assert front.meta is not None
+    assert front.meta["dateday"] == 8
+    assert front.meta["levels"] == [1, -2, 3]
+    assert front.meta["time"] == time(8, 30)
+    meta = read_metadata(front.meta)
+    assert meta.title == "KubeCon + CloudNativeCon 2023"
+    assert meta.date == datetime(2023, 11, 8)
+    assert meta.authors == ("Volcano",)
+    assert [p.split(" (")[0] for p in front.problems] == [
+        "invalid TOML frontmatter line 4 read as '8'",
+        "invalid TOML frontmatter line 5 read as '[1, -2, 3]'",
+    ]
+
+
+def test_toml_line_that_cannot_be_repaired_is_dropped() -> None:
+    front = split_frontmatter('+++\ntitle = "T"\ntags = ["a", b]\nno equals sign\n+++\nB')
+    assert front.meta == {"title": "T"}
+    assert [p.split(" (")[0] for p in front.problems] == [
+        "invalid TOML frontmatter line 3 dropped",
+        "invalid TOML frontmatter line 4 dropped",
+    ]
+
+
+def test_toml_broken_at_its_end_is_ignored_with_a_problem() -> None:
+    front = split_frontmatter('+++\ntitle = "T"\ntags = [\n  "a",\n+++\nBody')
+    assert front.meta is None
+    assert front.body == "Body"
+    assert front.problems and "invalid TOML frontmatter ignored" in front.problems[0]
+
+
+def test_yaml_with_one_bad_line_keeps_its_other_keys() -> None:
+    text = (
+        '---\ntitle: Volcano: a batch system\ndate: 2024-05-01\nsummary: "unterminated\n'
+        "tags:\n- a\n- b\n---\nBody\n"
+    )
+    front = split_frontmatter(text)
+    assert front.meta is not None
+    meta = read_metadata(front.meta)
+    assert meta.title == "Volcano: a batch system"
+    assert meta.date == datetime(2024, 5, 1)
+    assert meta.tags == ("a", "b")
+    assert "summary" not in front.meta
+    assert [p.split(" (")[0] for p in front.problems] == [
+        "invalid YAML frontmatter line 2 read as text",
+        "invalid YAML frontmatter line 4 dropped",
+    ]
+
+
+def test_yaml_badly_indented_line_loses_only_its_own_entry() -> None:
+    front = split_frontmatter("---\ntitle: x\n\tdate: 2024-01-01\nauthor: me\n---\nB")
+    assert front.meta == {"title": "x", "author": "me"}
+    assert front.problems[0].startswith("invalid YAML frontmatter line 3 dropped")
 
 
 def test_invalid_yaml_keeps_the_body_and_reports() -> None:

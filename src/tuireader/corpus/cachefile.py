@@ -34,8 +34,9 @@ from typing import Any, BinaryIO
 
 import xxhash
 
-FORMAT_VERSION = 6  # 4: the digest of the files, for a walk that finds nothing changed; 5: XXH3;
-# 6: no links (they are found in the body when read)
+FORMAT_VERSION = 7  # 4: the digest of the files, for a walk that finds nothing changed; 5: XXH3;
+# 6: no links (they are found in the body when read); 7: broken frontmatter keeps its valid keys,
+# a UTF-8 file with a few bad bytes is read as UTF-8 (what a file parses to changed)
 MAGIC = b"tuireader-cache\n"
 _HEAD = struct.Struct("<16sIQQQ")  # magic, format version, metadata checksum, offset, size
 _ALIGN = 64

@@ -1,9 +1,10 @@
 """Turning the bytes of a file into text: BOMs, UTF-16 without BOM, Chinese legacy encodings.
 
-Most files are UTF-8, so that is tried first and costs one strict decode. Other files go through
-a cheap scorer for the Chinese encodings (GB18030, Big5, EUC-TW, BOM-less UTF-16), which judges a
-candidate by how many of its characters are common Hanzi, and only then through
-charset-normalizer. Python has no EUC-TW codec, so it is decoded here from a CNS 11643 table.
+Most files are UTF-8, so that is tried first and costs one strict decode. A file that is UTF-8
+but for a few bad bytes stays UTF-8, with U+FFFD for them. Other files go through a cheap scorer
+for the Chinese encodings (GB18030, Big5, EUC-TW, BOM-less UTF-16), which judges a candidate by
+how many of its characters are common Hanzi, and only then through charset-normalizer. Python
+has no EUC-TW codec, so it is decoded here from a CNS 11643 table.
 """
 
 from __future__ import annotations
@@ -101,16 +102,25 @@ def decode_bytes(data: bytes) -> Decoded:
             # UTF-8, which the Chinese detectors would otherwise misread the whole file as.
             text = data[: error.start].decode("utf-8")
             return Decoded(text, "utf-8", "file ends inside a UTF-8 character (cut off)")
+    valid, invalid = _utf8_evidence(sample)
+    if valid >= invalid:
+        # UTF-8 with a few bad bytes: a legacy codec would turn every valid character into
+        # mojibake to explain them. Files in legacy encodings have 4+ times more invalid
+        # sequences than accidentally valid ones (measured on chardet's samples).
+        return _lossy(data.decode("utf-8", errors="replace"), "utf-8", True)
     chinese = _best_chinese(sample)
     if chinese is not None:
         return _decode_whole(data, chinese)
+    if invalid < _MIN_INVALID_FOR_A_GUESS:
+        return _lossy(data.decode("utf-8", errors="replace"), "utf-8", True)
     # Imported here: few files get this far, and its import slows each loader worker's start.
     from charset_normalizer import from_bytes
 
     guess = from_bytes(sample).best()
     if guess is not None and guess.encoding:
         name = _SUPERSETS.get(guess.encoding, guess.encoding)
-        return _decode_whole(data, name)
+        if _decodes_cleanly(sample, name):
+            return _decode_whole(data, name)
     if _control_ratio(sample) > 0.1:
         raise BinaryFileError("binary data")
     text = data.decode("utf-8", errors="replace")
@@ -171,6 +181,32 @@ def decode_euc_tw(data: bytes, errors: str = "strict") -> str:
         out.append(char)
         i += width
     return "".join(out)
+
+
+# A statistical guess from fewer invalid UTF-8 sequences than this reads a file in whatever code
+# page makes two stray bytes look like letters (`\xff\xfe` as Urdu in cp1006); U+FFFD for them
+# is more honest.
+_MIN_INVALID_FOR_A_GUESS = 8
+_ASCII = bytes(range(0x80))
+
+
+def _utf8_evidence(sample: bytes) -> tuple[int, int]:
+    """(valid non-ASCII characters, invalid sequences) when `sample` is read as UTF-8."""
+    text = sample.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd")
+    ascii_count = len(sample) - len(sample.translate(None, _ASCII))
+    return len(text) - ascii_count - invalid, invalid
+
+
+def _decodes_cleanly(sample: bytes, name: str) -> bool:
+    """Whether `sample` decodes in `name` without error (but for a character cut at its end)."""
+    try:
+        decode_euc_tw(sample) if name == "euc-tw" else sample.decode(name)
+    except UnicodeDecodeError as error:
+        return error.start >= len(sample) - 4
+    except LookupError:
+        return False
+    return True
 
 
 def _decode_whole(data: bytes, name: str) -> Decoded:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from tuireader.corpus.flatyaml import FlatYaml
+from tuireader.corpus.salvage import salvage_toml, salvage_yaml
 from tuireader.model.text import sanitize_line
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
@@ -156,7 +157,7 @@ def _split_fenced(text: str, fence: str, content_start: int, content_line: int) 
                     f"{kind} frontmatter larger than {MAX_FRONTMATTER_BYTES // 1024} KiB ignored"
                 )
                 return Frontmatter(None, body, line + 1, [problem])
-            return _frontmatter(_parse_block(kind, block), body, line + 1)
+            return _frontmatter(_parse_block(kind, block, content_line), body, line + 1)
         if end == -1:
             break
         pos = end + 1
@@ -186,12 +187,11 @@ def _split_json_object(text: str, start: int, line: int) -> Frontmatter:
     body_line = line + text.count("\n", start, end) + 1
     if not isinstance(value, dict):
         return Frontmatter(None, text)
-    return _frontmatter((value, None), body, body_line)
+    return _frontmatter((value, []), body, body_line)
 
 
-def _frontmatter(parsed: tuple[Any, str | None], body: str, body_line: int) -> Frontmatter:
-    value, problem = parsed
-    problems = [problem] if problem else []
+def _frontmatter(parsed: tuple[Any, list[str]], body: str, body_line: int) -> Frontmatter:
+    value, problems = parsed
     if value is None or isinstance(value, dict):
         meta = {str(k).strip().lower(): v for k, v in value.items()} if value else None
         return Frontmatter(meta, body, body_line, problems)
@@ -199,17 +199,29 @@ def _frontmatter(parsed: tuple[Any, str | None], body: str, body_line: int) -> F
     return Frontmatter(None, body, body_line, problems)
 
 
-def _parse_block(kind: str, block: str) -> tuple[Any, str | None]:
+def _parse_block(kind: str, block: str, first_line: int = 1) -> tuple[Any, list[str]]:
+    """The block's value and problems; a broken YAML or TOML block keeps the keys that parse.
+
+    `first_line` is the file's line number of the block's first line, for the problems.
+    """
     try:
         if kind == "YAML":
-            return _load_yaml(block), None
+            return _load_yaml(block), []
         if kind == "TOML":
-            return tomllib.loads(block), None
-        return json.loads(block), None
+            return tomllib.loads(block), []
+        return json.loads(block), []
     except (RecursionError, MemoryError):
-        return None, f"invalid {kind} frontmatter ignored: nested too deeply"
+        return None, [f"invalid {kind} frontmatter ignored: nested too deeply"]
     except Exception as error:  # every parser has its own error types; none may escape
-        return None, f"invalid {kind} frontmatter ignored: {_first_line(error)}"
+        if kind == "YAML":
+            salvaged, notes = salvage_yaml(block, first_line, _load_yaml)
+        elif kind == "TOML":
+            salvaged, notes = salvage_toml(block, first_line)
+        else:
+            salvaged, notes = None, []
+        if salvaged is not None:
+            return salvaged, notes
+        return None, [f"invalid {kind} frontmatter ignored: {_first_line(error)}"]
 
 
 _SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tuireader.corpus.encoding import BinaryFileError, Decoded, decode_bytes
 from tuireader.corpus.listings import ListingPost, split_listing
@@ -134,11 +135,36 @@ def _parse_read(
             continue
         articles, problems = next(parsed)
         if truncated:
-            note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-            articles = [dataclasses.replace(a, problems=(*a.problems, note)) for a in articles]
-            problems = _merge(path, problems, note)
+            articles, problems = _note_truncated(path, articles, problems)
         results.append((found, articles, problems))
     return results
+
+
+def parse_stream_bytes(
+    name: str, data: bytes, *, truncated: bool
+) -> tuple[list[Article], list[Problem]]:
+    """`parse_file` for bytes read by `read_limited` (stdin), noting a truncation as a file's."""
+    articles, problems = parse_file(name, data)
+    if truncated:
+        return _note_truncated(name, articles, problems)
+    return articles, problems
+
+
+def read_limited(stream: BinaryIO) -> tuple[bytes, bool]:
+    """Up to MAX_FILE_BYTES of a stream, cut at a line end if it holds more, and whether it
+    was cut (the rest is not read)."""
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) <= MAX_FILE_BYTES:
+        return data, False
+    return _cut_at_line(data[:MAX_FILE_BYTES]), True
+
+
+def _note_truncated(
+    path: str, articles: list[Article], problems: list[Problem]
+) -> tuple[list[Article], list[Problem]]:
+    note = f"truncated to the first {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+    articles = [dataclasses.replace(a, problems=(*a.problems, note)) for a in articles]
+    return articles, _merge(path, problems, note)
 
 
 @contextlib.contextmanager
@@ -304,9 +330,12 @@ def _read_file(path: str, root_real: str) -> tuple[bytes | None, str | None, boo
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) <= MAX_FILE_BYTES:
         return data, None, False
-    data = data[:MAX_FILE_BYTES]
+    return _cut_at_line(data[:MAX_FILE_BYTES]), None, True
+
+
+def _cut_at_line(data: bytes) -> bytes:
     cut = data.rfind(b"\n")
-    return (data[: cut + 1] if cut > 0 else data), None, True
+    return data[: cut + 1] if cut > 0 else data
 
 
 def _file_type(mode: int) -> str:

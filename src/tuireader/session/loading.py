@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuireader.corpus.loader import CorpusLoader, HeadStart
-from tuireader.corpus.parse import LoadResult
-from tuireader.corpus.walk import Stamp
+from tuireader.corpus.parse import LoadResult, parse_stream_bytes, read_files
+from tuireader.corpus.walk import FoundFile, Stamp
 from tuireader.model.articles import Article
 from tuireader.model.library import Library
 from tuireader.search.normalize import load_dictionaries
@@ -68,6 +68,35 @@ class IndexReady:
 
 
 LoadEvent = LoadProgress | LoadDone | IndexReady
+
+STDIN_NAME = "stdin"
+"""What an article read from stdin is called (its path, for the status line and problems)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SingleSource:
+    """One article read on its own, without walking a folder: a file, or bytes from stdin."""
+
+    name: str
+    """The file's name in `folder`, or `STDIN_NAME`."""
+    folder: Path | None = None
+    """The file's folder (the file is read again at each load); None for `data`."""
+    data: bytes = b""
+    """What stdin held (read once, never written anywhere)."""
+    truncated: bool = False
+    """`data` was cut at the size limit."""
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.folder is None
+
+    def load(self) -> LoadResult:
+        """The article(s) of this source, with its problems, as a folder's load gives them."""
+        if self.folder is None:
+            articles, problems = parse_stream_bytes(self.name, self.data, truncated=self.truncated)
+            return LoadResult(Path(self.name), articles, problems, 1, 0)
+        ((_, articles, problems),) = read_files(str(self.folder), [FoundFile(self.name, None)])
+        return LoadResult(self.folder, articles, problems, 1, 0)
 
 
 class LoadDriver:
@@ -164,3 +193,23 @@ class LoadDriver:
                 shown_at = time.monotonic()
                 yield LoadProgress(batch.done, batch.total)
         return loader.result()
+
+
+class SingleDriver:
+    """`LoadDriver`'s events for one `SingleSource`: no walk, no cache, no progress."""
+
+    def __init__(self, source: SingleSource) -> None:
+        self.source = source
+        self.loaded: list[Article] = []
+
+    def events(
+        self, stopped: Callable[[], bool], pause: Callable[[], bool] | None = None
+    ) -> Iterator[LoadEvent]:
+        """Read and parse the source, then index it; `stopped` as for `LoadDriver.events`."""
+        result = self.source.load()
+        self.loaded.extend(result.articles)
+        yield LoadDone(result, Library(result.articles), {})
+        from tuireader.search.index import SearchIndex  # numpy: not for the first frame
+
+        if not stopped():
+            yield IndexReady(SearchIndex.build(result.articles))

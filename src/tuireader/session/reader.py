@@ -20,6 +20,7 @@ from tuireader.model.text import sanitize_line
 from tuireader.render.document import Document
 from tuireader.search.hits import Hit, SearchResults
 from tuireader.search.plain_scan import PlainScan
+from tuireader.session.loading import SingleSource
 from tuireader.store.config import Config
 from tuireader.store.state import FolderState
 
@@ -46,9 +47,20 @@ class SearchState:
 class ReaderSession:
     """One folder being read: what is loaded, what is remembered, what is searched."""
 
-    def __init__(self, corpus_root: Path, config: Config) -> None:
+    def __init__(
+        self,
+        corpus_root: Path,
+        config: Config,
+        *,
+        open_path: str | None = None,
+        single: SingleSource | None = None,
+    ) -> None:
+        """`open_path`: the file to open first (`tuireader FILE`), as articles show paths.
+        `single`: read only this source, not the folder (`tuireader -`)."""
         self.corpus_root = corpus_root
         self.config = config
+        self.open_path = open_path
+        self.single = single
         self.library = Library()
         self.state: FolderState | None = None
         self.problems: list[Problem] = []
@@ -108,6 +120,22 @@ class ReaderSession:
         if self.state is None:
             return False, False
         return not self.state.is_read(article.id), self.state.is_bookmarked(article.id)
+
+    def first_choice(self, library: Library) -> str | None:
+        """The article to select when the folder is first listed: the first entry of the file
+        named on the command line, else the one open when the folder was last left."""
+        if self.open_path is not None:
+            entries = [a for a in library.articles.values() if a.path == self.open_path]
+            if entries:
+                return min(entries, key=lambda a: a.line).id
+        return self.remembered_id
+
+    @property
+    def display_name(self) -> str:
+        """What the status line calls what is read: the folder, or the single file or stdin."""
+        if self.single is not None:
+            return sanitize_line(self.single.name)
+        return sanitize_line(self.corpus_root.resolve().name)
 
     def empty_message(self) -> str:
         return "No articles match the filter." if self.library.articles else "No articles."
@@ -174,7 +202,7 @@ class ReaderSession:
 
     def status_line(self) -> str:
         """The top line: folder, counts, filter, order, loading."""
-        parts = [f"tuireader · {sanitize_line(self.corpus_root.resolve().name)}"]
+        parts = [f"tuireader · {self.display_name}"]
         if self.load_result is not None:
             parts.append(f"{len(self.library):,} articles")
             if self.state is not None:

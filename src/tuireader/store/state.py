@@ -139,6 +139,11 @@ class StateStore:
             return FolderState(root, path, self.clock, can_save=moved), [notice]
         return FolderState(root, path, self.clock, document), []
 
+    def in_memory(self, corpus_root: Path | str) -> FolderState:
+        """A clean state that is never saved: for an article read from stdin."""
+        root = Path(corpus_root).expanduser().resolve()
+        return FolderState(root, self.path_for(root), self.clock, can_save=False)
+
 
 class FolderState:
     """The reading state of one corpus folder. Get one from `StateStore.open()`.

@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tuireader.corpus.loader import HeadStart
+from tuireader.session.loading import SingleSource
 from tuireader.session.reader import ReaderSession
 from tuireader.store.config import Config, unknown_key_bindings
 from tuireader.store.state import FolderState
@@ -40,10 +41,14 @@ class TuiReaderApp(App[None]):
         watch: bool = True,
         use_cache: bool = True,
         head_start: HeadStart | None = None,
+        open_path: str | None = None,
+        single: SingleSource | None = None,
     ) -> None:
-        """`head_start`: processes already started for loading this folder (`loader.head_start`)."""
+        """`head_start`: processes already started for loading this folder (`loader.head_start`).
+        `open_path`, `single`: as for `ReaderSession` (`tuireader FILE`, `tuireader -`)."""
         super().__init__()
-        self.session = ReaderSession(corpus_root, config or Config())
+        session = ReaderSession(corpus_root, config or Config(), open_path=open_path, single=single)
+        self.session = session
         self._config_notices = list(config_notices)
         # What was said to the user, newest last: for the problems a user asks about later,
         # and for tests (Textual's own list of notifications is private).

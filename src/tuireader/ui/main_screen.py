@@ -38,11 +38,17 @@ from tuireader.render.document import Document, build_document
 from tuireader.search.hits import SearchResults
 from tuireader.search.plain_scan import PlainScan
 from tuireader.search.query import parse_query
-from tuireader.session.loading import IndexReady, LoadDone, LoadDriver, LoadProgress
+from tuireader.session.loading import (
+    IndexReady,
+    LoadDone,
+    LoadDriver,
+    LoadProgress,
+    SingleDriver,
+)
 from tuireader.session.reader import FileChange, ReaderSession, SearchState
 from tuireader.store.state import StateStore
 from tuireader.system.browser import open_in_browser
-from tuireader.system.clipboard import article_link, copy_native, markdown_link
+from tuireader.system.clipboard import LinkTarget, article_link, copy_native, markdown_link
 from tuireader.ui.screens.help import HelpScreen, describe_keys
 from tuireader.ui.screens.links import LinkAction, LinkListScreen
 from tuireader.ui.screens.problems import ProblemsScreen
@@ -161,7 +167,7 @@ class MainScreen(Screen[None]):
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        name = self.session.corpus_root.name
+        name = self.session.display_name
         with Horizontal(id="top"):
             yield Static(Content(f"tuireader · loading {name}…"), id="status")
             yield ProgressBar(id="progress", show_eta=False)
@@ -176,7 +182,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         session = self.session
-        session.state, notices = StateStore().open(session.corpus_root)
+        notices: list[str] = []
+        if session.single is not None and session.single.is_stdin:
+            # Nothing from stdin is remembered: it has no file for the state to be about.
+            session.state = StateStore().in_memory(session.corpus_root)
+        else:
+            session.state, notices = StateStore().open(session.corpus_root)
         session.remembered_id = session.state.selected_id
         for notice in notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
@@ -234,8 +245,13 @@ class MainScreen(Screen[None]):
         list made here (off the event loop), then the index."""
         worker = get_current_worker()
         head_start, self.head_start = self.head_start, None  # for the first load only
-        driver = LoadDriver(
-            self.session.corpus_root, use_cache=self._use_cache, head_start=head_start
+        single = self.session.single
+        driver: LoadDriver | SingleDriver = (
+            SingleDriver(single)
+            if single is not None
+            else LoadDriver(
+                self.session.corpus_root, use_cache=self._use_cache, head_start=head_start
+            )
         )
         self.session.start_loading(driver.loaded)
         stopped = lambda: worker.is_cancelled  # noqa: E731
@@ -280,7 +296,7 @@ class MainScreen(Screen[None]):
         session.progress(event.done, event.total)
         if event.partial is not None and not session.loaded_once:
             session.library = event.partial
-            self._refresh_rows(session.remembered_id)
+            self._refresh_rows(session.first_choice(event.partial))
         self._update_status()
 
     @on(Loaded)
@@ -294,8 +310,12 @@ class MainScreen(Screen[None]):
             # The first titles' top was opened for the reader, not chosen: unless they moved
             # down that list, the full one opens on the article remembered from last time, or
             # on its own top (the newest), not on the newest of the first files found.
-            moved = sidebar.cursor > 0 and keep_id != session.remembered_id
-            keep_id = keep_id if moved else session.remembered_id
+            wanted = session.first_choice(event.library)
+            moved = sidebar.cursor > 0 and keep_id != wanted
+            keep_id = keep_id if moved else wanted
+            if session.open_path is not None and wanted not in event.library.articles:
+                shown = sanitize_line(session.open_path)
+                self.notify(f"{shown} is not among this folder's articles", severity="warning")
         session.loaded_once = True
         self._loaded_stamps = event.stamps
         if session.search_state is not None and session.search_state.source:
@@ -306,7 +326,10 @@ class MainScreen(Screen[None]):
         else:
             self._refresh_rows(keep_id)
         reader = self.query_one(ArticleView)
-        if not session.articles:
+        if not session.articles and session.single is not None:
+            reasons = "; ".join(sanitize_line(p.reason) for p in session.problems)
+            reader.clear(f"Nothing to read in {session.display_name}: {reasons or 'no text'}")
+        elif not session.articles:
             reader.clear("No articles in this folder.")
         elif reader.article is not None and session.library.get(reader.article.id) not in (
             None,
@@ -333,6 +356,7 @@ class MainScreen(Screen[None]):
         self._update_status()
         if (
             self._watch_folder
+            and session.single is None
             and session.load_result is not None
             and not self._workers_in_group("watch")
         ):
@@ -698,15 +722,22 @@ class MainScreen(Screen[None]):
 
     # ---------------------------------------------------- links and clipboard
 
+    def _article_link(self, article: Article) -> LinkTarget | None:
+        """What `y` copies and `o` opens for `article`; None (said) for stdin with no link."""
+        target = article_link(article, self.session.corpus_root)
+        single = self.session.single
+        if target.origin == "file" and single is not None and single.is_stdin:
+            self.notify("This article came from stdin: it has no file to link to", timeout=3)
+            return None
+        return target
+
     def action_copy_link(self) -> None:
-        if article := self._current_article():
-            target = article_link(article, self.session.corpus_root)
+        if (article := self._current_article()) and (target := self._article_link(article)):
             self.copy_text(target.url, f"link ({target.origin})")
 
     def action_copy_markdown(self) -> None:
-        if article := self._current_article():
-            url = article_link(article, self.session.corpus_root).url
-            self.copy_text(markdown_link(article.title, url), "Markdown link")
+        if (article := self._current_article()) and (target := self._article_link(article)):
+            self.copy_text(markdown_link(article.title, target.url), "Markdown link")
 
     def copy_text(self, text: str, what: str) -> None:
         """Copy through OSC 52 now, and through the native clipboard in a worker."""
@@ -743,8 +774,8 @@ class MainScreen(Screen[None]):
         article = self._current_article()
         if self._clicked_link:
             self._open_url(self._clicked_link)
-        elif article is not None:
-            self._open_url(article_link(article, self.session.corpus_root).url)
+        elif article is not None and (target := self._article_link(article)):
+            self._open_url(target.url)
 
     @work(thread=True, group="browser", description="opening a link")
     def _open_url(self, url: str) -> None:
@@ -864,7 +895,8 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------ following the folder
 
     def action_reload(self) -> None:
-        self.notify("Reloading the folder…", markup=False, timeout=2)
+        what = "the folder" if self.session.single is None else self.session.display_name
+        self.notify(f"Reloading {what}…", markup=False, timeout=2)
         self.session.forget_documents()
         self.session.load_result = None
         self._load()
