@@ -194,6 +194,15 @@ class FolderState:
         self._update(article_id, read=read)
         return read
 
+    def mark_all_read(self, article_ids: Iterable[str]) -> int:
+        """Mark every one of `article_ids` read; return how many were unread."""
+        newly_read = 0
+        for article_id in article_ids:
+            if not self.is_read(article_id):
+                self._update(article_id, read=True)
+                newly_read += 1
+        return newly_read
+
     def set_bookmark(self, article_id: str, bookmarked: bool = True) -> None:
         """Bookmark the article (or remove the bookmark with `bookmarked=False`)."""
         self._update(article_id, bookmarked=bookmarked)

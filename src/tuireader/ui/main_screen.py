@@ -43,6 +43,7 @@ from tuireader.session.reader import FileChange, ReaderSession, SearchState
 from tuireader.store.state import StateStore
 from tuireader.system.browser import open_in_browser
 from tuireader.system.clipboard import article_link, copy_native, markdown_link
+from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.screens.help import HelpScreen, describe_keys
 from tuireader.ui.screens.links import LinkAction, LinkListScreen
 from tuireader.ui.screens.problems import ProblemsScreen
@@ -121,6 +122,7 @@ class MainScreen(Screen[None]):
         Binding("s", "toggle_sidebar", "Sidebar", show=False, id="toggle_sidebar"),
         Binding("u", "toggle_read", "Read/unread", show=False, id="toggle_read"),
         Binding("U", "next_unread", "Next unread", show=False, id="next_unread"),
+        Binding("A", "mark_all_read", "Mark all listed read", show=False, id="mark_all_read"),
         Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
         Binding("f", "cycle_filter", "Filter", id="cycle_filter"),
         Binding("T", "choose_tag", "Tag filter", show=False, id="choose_tag"),
@@ -401,10 +403,11 @@ class MainScreen(Screen[None]):
             session.state.selected_id = event.article_id
         if self._open_timer is not None:
             self._open_timer.stop()
+        # While a query is typed the reader previews its top hit: a preview is not a read.
         typing = self.focused is self.query_one("#search", Input)
         self._open_timer = self.set_timer(
             TYPING_DEBOUNCE if typing else SELECT_DEBOUNCE,
-            lambda: self._open(event.article_id, to_first_match=True),
+            lambda: self._open(event.article_id, to_first_match=True, preview=typing),
         )
 
     @on(ArticleList.Selected)
@@ -414,7 +417,8 @@ class MainScreen(Screen[None]):
             self._open(event.article_id, to_first_match=True)
         reader.focus()
 
-    def _open(self, article_id: str, *, to_first_match: bool) -> None:
+    def _open(self, article_id: str, *, to_first_match: bool, preview: bool = False) -> None:
+        """Show an article; unless it is only a `preview`, a dwell on it marks it read."""
         if not self.app.is_running:
             return  # a timer that fired as the app shut down
         article = self.session.articles.get(article_id)
@@ -427,22 +431,26 @@ class MainScreen(Screen[None]):
             self.remember_position()
         document = self.session.document(article_id)
         if document is not None:
-            self._show(article, document, to_first_match)
+            self._show(article, document, to_first_match, preview)
         else:
-            self._build_document(article, to_first_match)
+            self._build_document(article, to_first_match, preview)
 
     @work(thread=True, exclusive=True, group="document", description="building a document")
-    def _build_document(self, article: Article, to_first_match: bool) -> None:
+    def _build_document(self, article: Article, to_first_match: bool, preview: bool) -> None:
         document = build_document(article)
         if not get_current_worker().is_cancelled:
-            self._deliver(lambda: self._built(article, document, to_first_match))
+            self._deliver(lambda: self._built(article, document, to_first_match, preview))
 
-    def _built(self, article: Article, document: Document, to_first_match: bool) -> None:
+    def _built(
+        self, article: Article, document: Document, to_first_match: bool, preview: bool
+    ) -> None:
         self.session.keep_document(article.id, document)
         if article.id == self._wanted_id:
-            self._show(article, document, to_first_match)
+            self._show(article, document, to_first_match, preview)
 
-    def _show(self, article: Article, document: Document, to_first_match: bool) -> None:
+    def _show(
+        self, article: Article, document: Document, to_first_match: bool, preview: bool
+    ) -> None:
         session = self.session
         terms = session.search_state.terms if session.search_state else ()
         reader = self.query_one(ArticleView)
@@ -458,7 +466,11 @@ class MainScreen(Screen[None]):
             source_line=line,
         )
         self._fill_toc(document)
-        self._start_read_timer(article.id)
+        if preview:
+            if self._read_timer is not None:
+                self._read_timer.stop()
+        else:
+            self._start_read_timer(article.id)
 
     def _start_read_timer(self, article_id: str) -> None:
         # Read after a short dwell, so that moving past articles with j marks nothing.
@@ -659,6 +671,8 @@ class MainScreen(Screen[None]):
                 found = session.index.search(event.value, limit=SIDEBAR_HITS)
                 self._show_results(event.value, found)
         if article := sidebar.current:
+            if self._open_timer is not None:
+                self._open_timer.stop()  # its preview must not follow the real opening
             self._open(article.id, to_first_match=True)
             self.query_one(ArticleView).focus()
 
@@ -798,6 +812,26 @@ class MainScreen(Screen[None]):
         read = state.toggle_read(article.id)
         self.notify(f"Marked {'read' if read else 'unread'}", markup=False, timeout=2)
         self._after_state_change()
+
+    def action_mark_all_read(self) -> None:
+        state = self.session.state
+        ids = [row.article.id for row in self.query_one(ArticleList).rows]
+        if state is None or not ids:
+            return
+        unread = [article_id for article_id in ids if not state.is_read(article_id)]
+        if not unread:
+            self.notify("Every article listed is read already.", markup=False, timeout=3)
+            return
+        listed = "search hit" if self.session.search_state is not None else "listed article"
+        question = f"Mark {len(unread):,} unread {listed}{'s' if len(unread) > 1 else ''} read?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                count = state.mark_all_read(unread)
+                self.notify(f"Marked {count:,} read", markup=False, timeout=2)
+                self._after_state_change()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_next_unread(self) -> None:
         state = self.session.state

@@ -1,0 +1,61 @@
+"""Pilot tests for everyday reading (issue 20): read marks, copying, the sidebar, reading aids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.ui.conftest import settle, sidebar_lines, wait_until_ready
+from tuireader.store.config import Config
+from tuireader.ui.app import TuiReaderApp
+from tuireader.ui.screens.confirm import ConfirmScreen
+from tuireader.ui.widgets.article_view import ArticleView
+
+SIZE = (120, 36)
+QUICK = Config(mark_read_after_seconds=0.2)
+
+
+def status(app: TuiReaderApp) -> str:
+    return str(app.query_one("#status").render())
+
+
+async def test_search_previews_do_not_mark_articles_read(corpus: Path) -> None:
+    app = TuiReaderApp(corpus, config=QUICK)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        state = app.session.state
+        assert state is not None
+        ids = {a.title: a.id for a in app.session.ordered()}
+        digest, traditional = ids["AI 日报：模型发布"], ids["人工智慧的六大轉變"]
+        for query in ("日报", "強化學習", "網絡"):  # each previews its top hit in the reader
+            await pilot.press("slash", *query)
+            await settle(pilot, 0.8)  # far longer than the dwell
+            reader = app.query_one(ArticleView)
+            assert reader.article is not None and reader.article.id in (digest, traditional)
+        await pilot.press("escape")
+        await settle(pilot, 0.5)
+        assert not state.is_read(digest)
+        assert not state.is_read(traditional)
+        # Opening a hit (enter) and staying on it is reading it.
+        await pilot.press("slash", *"日报", "enter")
+        await settle(pilot, 0.6)
+        assert state.is_read(digest)
+        assert not state.is_read(traditional)
+
+
+async def test_mark_all_read_asks_first(corpus: Path) -> None:
+    app = TuiReaderApp(corpus, config=Config(mark_read_on_open=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert "3 unread" in status(app)
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # no: nothing changes
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert "3 unread" in status(app)
+        await pilot.press("A", "y")
+        await settle(pilot)
+        assert "0 unread" in status(app)
+        assert not any(line.startswith("●") for line in sidebar_lines(app))
+        assert any("Marked 3 read" in m for _, _, m in app.messages)
