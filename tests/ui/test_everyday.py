@@ -59,3 +59,33 @@ async def test_mark_all_read_asks_first(corpus: Path) -> None:
         assert "0 unread" in status(app)
         assert not any(line.startswith("●") for line in sidebar_lines(app))
         assert any("Marked 3 read" in m for _, _, m in app.messages)
+
+
+async def test_link_list_copies_a_link_as_markdown(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)  # Karpathy: [the podcast](…) and [notes](…)
+        await pilot.press("l", "j", "Y")
+        await settle(pilot)
+        assert app.clipboard == "[notes](https://notes.example/k)"
+
+
+async def test_copy_notifications_are_one_line_and_replace_each_other(
+    no_native_clipboard: None, corpus: Path
+) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until_ready(pilot)
+        for _ in range(4):
+            await pilot.press("y")
+            await pilot.pause()
+        await pilot.press("Y")
+        await settle(pilot)
+        copies = [m for _, _, m in app.messages if m.startswith("Copied")]
+        assert len(copies) == 5
+        assert all("\n" not in m and len(m) <= 140 for m in copies)
+        explained = [m for _, title, m in app.messages if title == "Clipboard"]
+        assert len(explained) == 1  # said once a session, however many copies
+        # On screen: the last copy and the one explanation, not a stack of five.
+        toasts = list(app.screen.query("Toast"))
+        assert len(toasts) == 2

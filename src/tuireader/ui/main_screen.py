@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, ProgressBar, Static
@@ -42,7 +43,7 @@ from tuireader.session.loading import IndexReady, LoadDone, LoadDriver, LoadProg
 from tuireader.session.reader import FileChange, ReaderSession, SearchState
 from tuireader.store.state import StateStore
 from tuireader.system.browser import open_in_browser
-from tuireader.system.clipboard import article_link, copy_native, markdown_link
+from tuireader.system.clipboard import article_link, copy_native, markdown_link, shortened
 from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.screens.help import HelpScreen, describe_keys
 from tuireader.ui.screens.links import LinkAction, LinkListScreen
@@ -99,10 +100,20 @@ class Indexed(Message):
 
 
 @runtime_checkable
-class ThemedApp(Protocol):
+class ReaderApp(Protocol):
     """The app the screen runs in (`TuiReaderApp`), as far as the screen needs it."""
 
     def apply_theme(self, name: str | None) -> None: ...
+
+    def notify_in_place(
+        self,
+        key: str,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None: ...
 
 
 class MainScreen(Screen[None]):
@@ -158,6 +169,7 @@ class MainScreen(Screen[None]):
         self._browse_cursor_id: str | None = None
         self._clicked_link: str | None = None
         self._match_status = ""
+        self._copy_explained = False  # the long word on a missing native clipboard: once
         self._loaded_stamps: dict[str, Stamp | None] = {}  # the last load's (`LoadDone`)
 
     # ----------------------------------------------------------------- layout
@@ -183,7 +195,7 @@ class MainScreen(Screen[None]):
         for notice in notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
         app = self.app
-        if isinstance(app, ThemedApp):
+        if isinstance(app, ReaderApp):
             app.apply_theme(session.state.theme or session.config.theme)
         sidebar = self.query_one(ArticleList)
         sidebar.marks = self.session.marks
@@ -715,12 +727,18 @@ class MainScreen(Screen[None]):
     def action_copy_link(self) -> None:
         if article := self._current_article():
             target = article_link(article, self.session.corpus_root)
-            self.copy_text(target.url, f"link ({target.origin})")
+            what = "source URL"
+            if target.origin != "source":
+                # Said, so that nobody takes the file for the web page: the links are a key away.
+                links = f"; {self.key_of('links')} lists its links" if article.links else ""
+                what = f"file URI (no source URL{links})"
+            self.copy_text(target.url, what)
 
     def action_copy_markdown(self) -> None:
         if article := self._current_article():
-            url = article_link(article, self.session.corpus_root).url
-            self.copy_text(markdown_link(article.title, url), "Markdown link")
+            target = article_link(article, self.session.corpus_root)
+            what = "[title](source)" if target.origin == "source" else "[title](file)"
+            self.copy_text(markdown_link(article.title, target.url), what)
 
     def copy_text(self, text: str, what: str) -> None:
         """Copy through OSC 52 now, and through the native clipboard in a worker."""
@@ -735,23 +753,47 @@ class MainScreen(Screen[None]):
         self._deliver(lambda: self._report_copy(text, what, error))
 
     def _report_copy(self, text: str, what: str, native_error: str | None) -> None:
+        """One short line per copy, each replacing the last; the long word on a missing native
+        clipboard once a session."""
         osc52 = self.session.config.clipboard.osc52
         if not osc52 and native_error is not None:
-            self.notify(
-                f"{native_error}. Copy it by hand:\n{sanitize_line(text)}",
+            # Nothing was copied: the whole text, to copy by hand.
+            self._notify_copy(
+                f"{native_error}. Copy it by hand: {sanitize_line(text)}",
                 title=f"Could not copy the {what}",
                 severity="warning",
-                markup=False,
                 timeout=15,
             )
             return
-        ways = ["terminal (OSC 52)"] if osc52 else []
+        ways = ["OSC 52"] if osc52 else []
         if native_error is None:
             ways.append("system clipboard")
-        message = f"{sanitize_line(text)}\nvia {' and '.join(ways)}"
-        if native_error is not None:
-            message += f"\n{native_error}; if your terminal ignores OSC 52, copy the text above"
-        self.notify(message, title=f"Copied {what}", markup=False)
+        shown = sanitize_line(shortened(text))
+        self._notify_copy(f"Copied {what}: {shown} · via {' and '.join(ways)}")
+        if native_error is not None and not self._copy_explained:
+            self._copy_explained = True
+            self.notify(
+                f"{native_error}: copies go through the terminal (OSC 52) only. If your "
+                "terminal ignores OSC 52 (tmux needs `set -g set-clipboard on`), copy from the "
+                "notification by hand. Said once.",
+                title="Clipboard",
+                markup=False,
+                timeout=12,
+            )
+
+    def _notify_copy(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        app = self.app
+        if isinstance(app, ReaderApp):
+            app.notify_in_place("copy", message, title=title, severity=severity, timeout=timeout)
+        else:
+            self.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_open_link(self) -> None:
         article = self._current_article()
@@ -795,6 +837,8 @@ class MainScreen(Screen[None]):
                 return
             if action.action == "copy":
                 self.copy_text(action.link.url, "link")
+            elif action.action == "copy_markdown":
+                self.copy_text(markdown_link(action.link.text, action.link.url), "[text](link)")
             else:
                 self._open_url(action.link.url)
 
