@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
+
 from tests.ui.conftest import settle, sidebar_lines, wait_until_ready
 from tuireader.store.config import Config
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.confirm import ConfirmScreen
+from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.article_view import ArticleView
 
 SIZE = (120, 36)
@@ -89,3 +92,48 @@ async def test_copy_notifications_are_one_line_and_replace_each_other(
         # On screen: the last copy and the one explanation, not a stack of five.
         toasts = list(app.screen.query("Toast"))
         assert len(toasts) == 2
+
+
+async def test_sidebar_width_changes_by_key_and_is_remembered(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        sidebar = app.query_one(ArticleList)
+        before = sidebar.outer_size.width
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        await settle(pilot)
+        assert sidebar.outer_size.width == before + 8
+        await pilot.press("less_than_sign")
+        await settle(pilot)
+        assert sidebar.outer_size.width == before + 4
+        await pilot.press("q")
+    again = TuiReaderApp(corpus)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert again.query_one(ArticleList).outer_size.width == before + 4
+
+
+async def test_rows_sharing_a_prefix_show_what_differs_and_undated_rows_line_up(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "weekly"
+    root.mkdir()
+    for issue in (400, 401, 402):
+        (root / f"issue-{issue}.md").write_text(
+            f"---\ntitle: 科技爱好者周刊（第 {issue} 期）：这一期的长标题\n"
+            f"date: 2025-06-{issue - 390:02d}\n---\n正文\n",
+            encoding="utf-8",
+        )
+    (root / "undated.md").write_text("# 2025 年六大人工智慧革命与未来的长标题\n正文\n", "utf-8")
+    app = TuiReaderApp(root)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_until_ready(pilot)
+        lines = [line for line in sidebar_lines(app) if line.strip()]
+        weekly = [line for line in lines if "期" in line]
+        assert len(weekly) == 3
+        for issue, line in zip((402, 401, 400), weekly, strict=True):
+            assert f"…第 {issue} 期" in line
+        undated = next(line for line in lines if "2025 年六大" in line)
+        # The title stops where the dated rows' titles stop: the date column stays free.
+        assert undated.rstrip().endswith("…")
+        assert cell_len(undated.rstrip()) <= cell_len(weekly[0]) - 10

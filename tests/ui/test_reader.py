@@ -240,7 +240,8 @@ async def test_command_palette_runs_app_commands(
         await settle(pilot, 0.5)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.clipboard == "https://podcast.example/karpathy"
+        # Karpathy has no source URL: the file, not the first link of its body.
+        assert app.clipboard == (corpus / "karpathy.md").resolve().as_uri()
 
 
 async def test_table_of_contents_jumps_to_heading(corpus: Path) -> None:

@@ -152,7 +152,12 @@ class TuiReaderApp(App[None]):
         yield from super().get_system_commands(screen)
         main = self.main
         for title, help_text, binding_id, action in (
-            ("Copy link", "Copy the article's link", "copy_link", main.action_copy_link),
+            (
+                "Copy link",
+                "Copy the article's source URL (or its file)",
+                "copy_link",
+                main.action_copy_link,
+            ),
             ("Copy Markdown link", "Copy [title](url)", "copy_markdown", main.action_copy_markdown),
             (
                 "Open link",

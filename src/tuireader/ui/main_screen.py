@@ -67,6 +67,8 @@ SEARCH_DEBOUNCE = 0.005
 """Keys that come closer together than this (a burst: tmux send-keys, a terminal without
 bracketed paste) are searched once, after the last; a key typed on its own is searched at once
 (waiting cost every key its length)."""
+SIDEBAR_MIN = 16  # cells: the narrowest sidebar `<` makes
+READER_MIN = 24  # cells the reader keeps when `>` widens the sidebar
 SIDEBAR_HITS = 200  # hits listed in the sidebar; the total is shown separately
 FIRST_HITS = 40  # hits shown first, while the rest of the list is made
 MORE_HITS_DELAY = 0.12
@@ -131,6 +133,10 @@ class MainScreen(Screen[None]):
         Binding("o", "open_link", "Open", id="open_link"),
         Binding("t", "toggle_toc", "Contents", id="toc"),
         Binding("s", "toggle_sidebar", "Sidebar", show=False, id="toggle_sidebar"),
+        Binding(
+            "less_than_sign", "sidebar_width(-4)", "Narrower sidebar", show=False, id="narrower"
+        ),
+        Binding("greater_than_sign", "sidebar_width(4)", "Wider sidebar", show=False, id="wider"),
         Binding("u", "toggle_read", "Read/unread", show=False, id="toggle_read"),
         Binding("U", "next_unread", "Next unread", show=False, id="next_unread"),
         Binding("A", "mark_all_read", "Mark all listed read", show=False, id="mark_all_read"),
@@ -200,6 +206,8 @@ class MainScreen(Screen[None]):
         sidebar = self.query_one(ArticleList)
         sidebar.marks = self.session.marks
         sidebar.empty_message = "Loading…"
+        if session.state.sidebar_width is not None:
+            self._set_sidebar_width(session.state.sidebar_width)
         sidebar.focus()
         self.query_one(ArticleView).clear("Loading the folder…")
         self._load()
@@ -576,6 +584,21 @@ class MainScreen(Screen[None]):
             LinkListScreen.BINDINGS,
         )
         return [b for group in groups for b in bindings_of(group)]
+
+    def action_sidebar_width(self, step: int) -> None:
+        sidebar = self.query_one(ArticleList)
+        width = self._set_sidebar_width(sidebar.outer_size.width + step)
+        if self.session.state is not None:
+            self.session.state.sidebar_width = width
+
+    def _set_sidebar_width(self, width: int) -> int:
+        """Give the sidebar `width` cells, within what leaves the reader room; return it."""
+        width = max(SIDEBAR_MIN, min(width, max(SIDEBAR_MIN, self.app.size.width - READER_MIN)))
+        sidebar = self.query_one(ArticleList)
+        sidebar.styles.min_width = SIDEBAR_MIN
+        sidebar.styles.max_width = None
+        sidebar.styles.width = width
+        return width
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(ArticleList)
