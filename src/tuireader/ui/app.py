@@ -154,7 +154,7 @@ class TuiReaderApp(App[None]):
         for title, help_text, binding_id, action in (
             (
                 "Copy link",
-                "Copy the article's source URL (or its file)",
+                "Copy the source URL (or file)",
                 "copy_link",
                 main.action_copy_link,
             ),
