@@ -12,6 +12,7 @@ from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.widgets.article_list import ArticleList
 from tuireader.ui.widgets.article_view import ArticleView
+from tuireader.ui.widgets.key_hints import KeyHints
 
 SIZE = (120, 36)
 QUICK = Config(mark_read_after_seconds=0.2)
@@ -137,3 +138,33 @@ async def test_rows_sharing_a_prefix_show_what_differs_and_undated_rows_line_up(
         # The title stops where the dated rows' titles stop: the date column stays free.
         assert undated.rstrip().endswith("…")
         assert cell_len(undated.rstrip()) <= cell_len(weekly[0]) - 10
+
+
+async def test_the_footer_is_never_cut_mid_hint(corpus: Path) -> None:
+    app = TuiReaderApp(corpus, watch=False)
+    for width in (120, 80, 60):
+        async with app.run_test(size=(width, 24)) as pilot:
+            await wait_until_ready(pilot)
+            for focus in (ArticleList, ArticleView):
+                app.query_one(focus).focus()
+                await pilot.pause()
+                text = app.query_one(KeyHints).render_line(0).text
+                left = text.split("▏")[0].rstrip()
+                assert left.endswith("? Help  q Quit"), (width, text)
+        app = TuiReaderApp(corpus, watch=False)
+
+
+async def test_escape_after_a_search_from_the_reader_goes_back_to_the_reader(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        app.query_one(ArticleView).focus()
+        await pilot.press("slash", *"模型")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is app.query_one(ArticleView)
+        app.query_one(ArticleList).focus()
+        await pilot.press("slash", *"模型", "escape")
+        await settle(pilot)
+        assert app.focused is app.query_one(ArticleList)

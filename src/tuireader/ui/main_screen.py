@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
@@ -175,6 +176,7 @@ class MainScreen(Screen[None]):
         self._browse_cursor_id: str | None = None
         self._clicked_link: str | None = None
         self._match_status = ""
+        self._search_origin: Widget | None = None  # where `/` was pressed: `escape` goes back
         self._copy_explained = False  # the long word on a missing native clipboard: once
         self._loaded_stamps: dict[str, Stamp | None] = {}  # the last load's (`LoadDone`)
 
@@ -615,6 +617,8 @@ class MainScreen(Screen[None]):
         if self.focused is search:
             search.insert_text_at_cursor("/")  # the binding has priority: "/" types itself here
             return
+        if self.focused is not None:
+            self._search_origin = self.focused
         self.set_focus(search)  # now, not on the next tick as `focus()` does
         search.select_all()  # typing replaces the previous query
 
@@ -718,6 +722,14 @@ class MainScreen(Screen[None]):
         self._refresh_rows(self._browse_cursor_id)
         self.query_one(ArticleView).set_terms(())
         if not keep_focus:
+            self._leave_search()
+
+    def _leave_search(self) -> None:
+        """Focus where the search was started from (the reader, the sidebar)."""
+        origin, self._search_origin = self._search_origin, None
+        if origin is not None and origin.is_attached and origin.display:
+            origin.focus()
+        else:
             self.query_one(ArticleList).focus()
 
     def action_escape(self) -> None:
@@ -728,6 +740,8 @@ class MainScreen(Screen[None]):
         elif search.value or self.session.search_state is not None:
             search.value = ""
             self._clear_search()
+        elif self.focused is search:
+            self._leave_search()
         elif self.focused is not self.query_one(ArticleList):
             self.query_one(ArticleList).focus()
 
