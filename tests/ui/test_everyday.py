@@ -167,4 +167,4 @@ async def test_escape_after_a_search_from_the_reader_goes_back_to_the_reader(cor
         app.query_one(ArticleList).focus()
         await pilot.press("slash", *"模型", "escape")
         await settle(pilot)
-        assert app.focused is app.query_one(ArticleList)
+        assert app.screen.focused is app.query_one(ArticleList)
