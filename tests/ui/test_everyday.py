@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 
-from tests.ui.conftest import settle, sidebar_lines, wait_until_ready
+from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader.store.config import Config
+from tuireader.ui import main_screen
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.widgets.article_list import ArticleList
@@ -168,3 +170,133 @@ async def test_escape_after_a_search_from_the_reader_goes_back_to_the_reader(cor
         await pilot.press("slash", *"模型", "escape")
         await settle(pilot)
         assert app.screen.focused is app.query_one(ArticleList)
+
+
+def record_handovers(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The commands the app would run in its terminal, recorded instead of run."""
+    ran: list[list[str]] = []
+
+    def run(app: object, command: list[str]) -> None:
+        ran.append(command)
+
+    monkeypatch.setattr(main_screen, "run_in_terminal", run)
+    return ran
+
+
+def reader_status(app: TuiReaderApp) -> str:
+    return str(app.query_one("#reader-status").render())
+
+
+async def test_position_indicator_and_half_pages(corpus: Path) -> None:
+    app = TuiReaderApp(corpus, config=Config(mark_read_on_open=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("j")  # the digest: several screens long
+        await settle(pilot)
+        reader = app.query_one(ArticleView)
+        reader.focus()
+        await wait_for(pilot, lambda: reader.laid_out)
+        await settle(pilot)
+        total = reader.virtual_size.height
+        assert f"line 1/{total} · " in reader_status(app)
+        half = reader.scrollable_content_region.height // 2
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert reader.scroll_y == half
+        assert f"line {half + 1}/{total}" in reader_status(app)
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        assert reader.scroll_y == 0
+        await pilot.press("G")
+        await settle(pilot)
+        assert reader_status(app).endswith("· 100%")
+
+
+async def test_next_previous_article_and_history_from_the_reader(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        first, second, third = (a.id for a in app.session.ordered())
+        reader = app.query_one(ArticleView)
+        reader.focus()
+
+        async def shown() -> str | None:
+            await settle(pilot)
+            return reader.article.id if reader.article else None
+
+        await pilot.press("J")
+        assert await shown() == second
+        await pilot.press("J")
+        assert await shown() == third
+        assert app.screen.focused is reader  # never left the reader
+        await pilot.press("K")
+        assert await shown() == second
+        await pilot.press("H")  # history: second, third, second → back is third
+        assert await shown() == third
+        await pilot.press("H")
+        assert await shown() == second
+        await pilot.press("H")
+        assert await shown() == first
+        await pilot.press("H")  # nothing earlier
+        assert await shown() == first
+        await pilot.press("L")
+        assert await shown() == second
+
+
+async def test_raw_source_view_shows_the_file_verbatim(corpus: Path) -> None:
+    (corpus / "karpathy.md").write_text(
+        KARPATHY_SOURCE := "---\ntitle: 源码\ndate: 2030-01-01\n---\n# 标题\n\n"
+        "[link](https://x.example) [AI] **粗体**\x1b[2J\n",
+        encoding="utf-8",
+    )
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        text = reader_text(app)
+        assert "title: 源码" in text and "# 标题" in text
+        assert "[link](https://x.example) [AI] **粗体**" in text  # not rendered, not markup
+        assert "\x1b" not in text
+        assert "raw source" in reader_status(app)
+        await pilot.press("v")
+        await settle(pilot)
+        assert "title: 源码" not in reader_text(app)
+        assert "粗体" in reader_text(app) and "**" not in reader_text(app)
+    assert (corpus / "karpathy.md").read_text(encoding="utf-8") == KARPATHY_SOURCE
+
+
+async def test_edit_hands_the_file_to_the_editor(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = record_handovers(monkeypatch)
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert ran == [] and any("Set $EDITOR" in m for _, _, m in app.messages)
+        monkeypatch.setenv("EDITOR", "vim -u NONE")
+        await pilot.press("e")
+        await settle(pilot)
+        assert ran == [["vim", "-u", "NONE", str(corpus / "karpathy.md")]]
+
+
+async def test_open_without_a_display_uses_browser_in_the_terminal(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = record_handovers(monkeypatch)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(main_screen, "has_display", lambda: False)
+    monkeypatch.setenv("BROWSER", "w3m")
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("l", "1", "o")  # Karpathy's first link
+        await settle(pilot)
+        assert ran == [["w3m", "https://podcast.example/karpathy"]]
+        await pilot.press("o")  # the file: not a web link, never handed over
+        await settle(pilot)
+        assert len(ran) == 1
+        assert any("refused" in m for _, _, m in app.messages)

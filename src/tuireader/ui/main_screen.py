@@ -29,6 +29,7 @@ from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
+from tuireader.corpus.encoding import decode_bytes
 from tuireader.corpus.loader import HeadStart
 from tuireader.corpus.parse import load_file
 from tuireader.corpus.walk import Stamp, display_path
@@ -37,14 +38,17 @@ from tuireader.model.articles import Article
 from tuireader.model.library import FILTERS, Library
 from tuireader.model.text import sanitize_line
 from tuireader.render.document import Document, build_document
+from tuireader.render.source import source_document
 from tuireader.search.hits import SearchResults
 from tuireader.search.plain_scan import PlainScan
 from tuireader.search.query import parse_query
 from tuireader.session.loading import IndexReady, LoadDone, LoadDriver, LoadProgress
 from tuireader.session.reader import FileChange, ReaderSession, SearchState
 from tuireader.store.state import StateStore
-from tuireader.system.browser import open_in_browser
+from tuireader.system.browser import has_display, is_openable, open_in_browser
 from tuireader.system.clipboard import article_link, copy_native, markdown_link, shortened
+from tuireader.system.editor import browser_command, editor_command
+from tuireader.ui.handover import run_in_terminal
 from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.screens.help import HelpScreen, describe_keys
 from tuireader.ui.screens.links import LinkAction, LinkListScreen
@@ -150,6 +154,12 @@ class MainScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("escape", "escape", "Back", show=False, id="escape"),
+        Binding("J", "next_article(1)", "Next article", show=False, id="next_article"),
+        Binding("K", "next_article(-1)", "Previous article", show=False, id="previous_article"),
+        Binding("H", "history_back", "Back (history)", show=False, id="history_back"),
+        Binding("L", "history_forward", "Forward (history)", show=False, id="history_forward"),
+        Binding("v", "view_source", "Raw source", show=False, id="view_source"),
+        Binding("e", "edit", "Edit in $EDITOR", show=False, id="edit"),
     ]
 
     def __init__(
@@ -177,6 +187,7 @@ class MainScreen(Screen[None]):
         self._clicked_link: str | None = None
         self._match_status = ""
         self._search_origin: Widget | None = None  # where `/` was pressed: `escape` goes back
+        self._source_of: str | None = None  # the article whose raw file the reader shows
         self._copy_explained = False  # the long word on a missing native clipboard: once
         self._loaded_stamps: dict[str, Stamp | None] = {}  # the last load's (`LoadDone`)
 
@@ -406,12 +417,21 @@ class MainScreen(Screen[None]):
         if not self.is_attached or not self.query("#reader-status"):
             return  # a match count arriving while the app is being torn down
         parts = [self._match_status] if self._match_status else []
-        article = self.query_one(ArticleView).article
+        reader = self.query_one(ArticleView)
+        article = reader.article
         session = self.session
+        if article is not None and article.id == self._source_of:
+            parts.append(f"raw source · {self.key_of('view_source')} back to the article")
         deleted = article is not None and article.id not in session.library
         if deleted and session.load_result is not None:
             parts.append("This article was deleted from the folder (r reloads).")
+        if position := reader.position_text():
+            parts.append(position)
         self.query_one("#reader-status", Static).update(Content(" · ".join(parts)), layout=False)
+
+    @on(ArticleView.Moved)
+    def _reader_moved(self) -> None:
+        self._update_reader_status()
 
     # ---------------------------------------------------------------- reading
 
@@ -487,11 +507,13 @@ class MainScreen(Screen[None]):
             to_first_match=to_first_match and bool(terms),
             source_line=line,
         )
+        self._source_of = None
         self._fill_toc(document)
         if preview:
             if self._read_timer is not None:
                 self._read_timer.stop()
         else:
+            session.history.visit(article.id)
             self._start_read_timer(article.id)
 
     def _start_read_timer(self, article_id: str) -> None:
@@ -601,6 +623,76 @@ class MainScreen(Screen[None]):
         sidebar.styles.max_width = None
         sidebar.styles.width = width
         return width
+
+    def action_next_article(self, step: int) -> None:
+        """The next (or previous) article of the sidebar, without leaving the reader."""
+        sidebar = self.query_one(ArticleList)
+        position = sidebar.cursor + step
+        if 0 <= position < len(sidebar.rows):
+            sidebar.cursor = position
+        else:
+            self.notify("No more articles this way.", markup=False, timeout=2)
+
+    def action_history_back(self) -> None:
+        self._go_to(self.session.history.back(), "No earlier article in the history.")
+
+    def action_history_forward(self) -> None:
+        self._go_to(self.session.history.forward(), "No later article in the history.")
+
+    def _go_to(self, article_id: str | None, nothing: str) -> None:
+        if article_id is None or article_id not in self.session.articles:
+            self.notify(nothing, markup=False, timeout=2)
+            return
+        sidebar = self.query_one(ArticleList)
+        row = next((i for i, r in enumerate(sidebar.rows) if r.article.id == article_id), None)
+        if row is not None:
+            sidebar.cursor = row  # which opens it
+        else:
+            self._open(article_id, to_first_match=False)  # not in this filter or search
+
+    def action_view_source(self) -> None:
+        reader = self.query_one(ArticleView)
+        article = reader.article
+        if article is None:
+            return
+        if article.id == self._source_of:
+            self._open(article.id, to_first_match=False)  # back to the rendered article
+        else:
+            self._read_source(article)
+
+    @work(thread=True, exclusive=True, group="document", description="reading the source")
+    def _read_source(self, article: Article) -> None:
+        try:
+            text = decode_bytes((self.session.corpus_root / article.path).read_bytes()).text
+        except OSError as error:
+            reason = f"Could not read {sanitize_line(article.path)}: {error.strerror or error}"
+            self._deliver(lambda: self.notify(reason, severity="warning", markup=False))
+            return
+        document = source_document(text)
+        if not get_current_worker().is_cancelled:
+            self._deliver(lambda: self._show_source(article, document))
+
+    def _show_source(self, article: Article, document: Document) -> None:
+        reader = self.query_one(ArticleView)
+        if reader.article is None or reader.article.id != article.id:
+            return  # the reader moved on meanwhile
+        reader.show(article, document, source_line=article.line)
+        self._source_of = article.id
+        self._fill_toc(document)
+        self._update_reader_status()
+
+    def action_edit(self) -> None:
+        article = self._current_article()
+        if article is None:
+            return
+        command = editor_command(self.session.corpus_root / article.path)
+        if command is None:
+            self.notify("Set $EDITOR (or $VISUAL) to edit articles.", markup=False)
+            return
+        # The folder watcher shows what the editor saved; the file is never written here.
+        error = run_in_terminal(self.app, command)
+        if error is not None:
+            self.notify(error, severity="warning", markup=False)
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(ArticleList)
@@ -839,8 +931,18 @@ class MainScreen(Screen[None]):
         elif article is not None:
             self._open_url(article_link(article, self.session.corpus_root).url)
 
-    @work(thread=True, group="browser", description="opening a link")
     def _open_url(self, url: str) -> None:
+        """Open in a graphical browser; with no display, in `$BROWSER` in this terminal."""
+        command = browser_command(url)
+        if is_openable(url) and not has_display() and command is not None:
+            error = run_in_terminal(self.app, command)
+            if error is not None:
+                self.notify(f"{sanitize_line(url)}: {error}", severity="warning", markup=False)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="browser", description="opening a link")
+    def _open_in_browser(self, url: str) -> None:
         error = open_in_browser(url)
         if error is None:
             self._deliver(
