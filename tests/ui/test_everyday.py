@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from textual.widgets import Input
 
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader.store.config import Config
@@ -300,3 +301,37 @@ async def test_open_without_a_display_uses_browser_in_the_terminal(
         await settle(pilot)
         assert len(ran) == 1
         assert any("refused" in m for _, _, m in app.messages)
+
+
+async def test_find_in_this_article_counts_and_steps_through_matches(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("j")  # the digest
+        await settle(pilot)
+        reader = app.query_one(ArticleView)
+        reader.focus()
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        find = app.query_one("#find", Input)
+        assert find.display and app.screen.focused is find
+        await pilot.press(*"TINKER")  # folded as search folds: finds "Tinker"
+        await settle(pilot)
+        assert reader.match_count == 2  # the link text and the paragraph under it
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.focused is reader
+        assert "match 1/2" in reader_status(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert "match 2/2" in reader_status(app)
+        await pilot.press("N")
+        await settle(pilot)
+        assert "match 1/2" in reader_status(app)
+        await pilot.press("ctrl+f", "backspace", *"模型")
+        await settle(pilot)
+        assert reader.match_count == 4
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not find.display and reader.match_count == 0
+        assert app.screen.focused is reader

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 IDLE_AFTER_KEY = 0.5
 """Seconds after a key press during which background decoding waits (`_after_typing`)."""
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
+FIND_PLACEHOLDER = "find in this article — enter to go there, n/N next/previous, esc to close"
 SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
 TYPING_DEBOUNCE = 0.15
 """While a query is typed, its top hit opens once typing pauses this long: opened after every
@@ -130,6 +131,7 @@ class MainScreen(Screen[None]):
         # Priority: resolved before the next key is passed on, so every key typed in the same
         # burst as "/" (a fast typist, a paste, tmux send-keys) goes to the search.
         Binding("slash", "focus_search", "Search", id="search", priority=True),
+        Binding("ctrl+f", "find", "Find in article", show=False, id="find", priority=True),
         Binding("n", "next_match", "Next match", id="next_match"),
         Binding("N", "previous_match", "Prev match", show=False, id="previous_match"),
         Binding("l", "links", "Links", id="links"),
@@ -203,6 +205,7 @@ class MainScreen(Screen[None]):
             yield ArticleList(id="sidebar")
             with Vertical(id="reader-pane"):
                 yield ArticleView(id="reader")
+                yield Input(placeholder=FIND_PLACEHOLDER, id="find", select_on_focus=False)
                 yield Static(Content(""), id="reader-status")
             yield OptionList(id="toc")
         yield KeyHints()
@@ -494,7 +497,7 @@ class MainScreen(Screen[None]):
         self, article: Article, document: Document, to_first_match: bool, preview: bool
     ) -> None:
         session = self.session
-        terms = session.search_state.terms if session.search_state else ()
+        terms = self._highlighted_terms()
         reader = self.query_one(ArticleView)
         same = reader.article is not None and reader.article.id == article.id
         line = reader.first_visible_source_line() if same else 0
@@ -783,7 +786,7 @@ class MainScreen(Screen[None]):
         sidebar = self.query_one(ArticleList)
         sidebar.empty_message = "No matches."
         sidebar.set_rows(rows, hits=True, cursor_id=keep_id)
-        if not rows:
+        if not rows and not self._finding():
             self.query_one(ArticleView).set_terms(terms)
         # The hit count (the search bar's border) and the status line span the screen: drawn
         # in the same frame as the sidebar, Textual would redraw every line the two enclose,
@@ -812,7 +815,7 @@ class MainScreen(Screen[None]):
             return
         self.session.search_state = None
         self._refresh_rows(self._browse_cursor_id)
-        self.query_one(ArticleView).set_terms(())
+        self.query_one(ArticleView).set_terms(self._highlighted_terms())
         if not keep_focus:
             self._leave_search()
 
@@ -829,6 +832,8 @@ class MainScreen(Screen[None]):
         toc = self.query_one("#toc", OptionList)
         if toc.display and self.focused is toc:
             self.action_toggle_toc()
+        elif self._finding():
+            self._close_find()
         elif search.value or self.session.search_state is not None:
             search.value = ""
             self._clear_search()
@@ -836,6 +841,46 @@ class MainScreen(Screen[None]):
             self._leave_search()
         elif self.focused is not self.query_one(ArticleList):
             self.query_one(ArticleList).focus()
+
+    # ----------------------------------------------------- find in this article
+
+    def _finding(self) -> bool:
+        return bool(self.query_one("#find", Input).display)
+
+    def _highlighted_terms(self) -> tuple[str, ...]:
+        """What the reader highlights: the find bar's text while it is open, else the search's."""
+        if self._finding():
+            found = self.query_one("#find", Input).value.strip()
+            return (found,) if found else ()
+        search = self.session.search_state
+        return search.terms if search is not None else ()
+
+    def action_find(self) -> None:
+        if self.app.screen is not self or self.query_one(ArticleView).article is None:
+            return
+        find = self.query_one("#find", Input)
+        find.display = True
+        self.set_focus(find)
+        find.select_all()  # typing replaces the last word looked for
+        self.query_one(ArticleView).set_terms(self._highlighted_terms())
+
+    @on(Input.Changed, "#find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        # The same folding as search (`find_spans`): 網絡 finds 网络, Ａ finds a.
+        self.query_one(ArticleView).set_terms(self._highlighted_terms())
+
+    @on(Input.Submitted, "#find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        reader = self.query_one(ArticleView)
+        reader.focus()
+        reader.first_match()
+
+    def _close_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.display = False
+        reader = self.query_one(ArticleView)
+        reader.set_terms(self._highlighted_terms())  # back to the search's, if any
+        reader.focus()
 
     def action_next_match(self) -> None:
         self.query_one(ArticleView).next_match(1)

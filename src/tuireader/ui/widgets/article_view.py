@@ -175,6 +175,13 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self.match_index = -1
         self._layout(keep_shown=True)
 
+    def first_match(self) -> None:
+        """Go to the first match, now or as soon as the layout has found one."""
+        if self._matches:
+            self.match_index = 0
+        else:
+            self._first_match_pending = bool(self._terms)
+
     def next_match(self, step: int = 1) -> None:
         """Move to the next (or, with -1, previous) match, wrapping around."""
         if not self._matches:
