@@ -21,6 +21,11 @@ SIZE = (120, 36)
 QUICK = Config(mark_read_after_seconds=0.2)
 
 
+def focused(app: TuiReaderApp) -> object:
+    """The focused widget, typed loosely: mypy would narrow `app.focused` after one assert."""
+    return app.screen.focused
+
+
 def status(app: TuiReaderApp) -> str:
     return str(app.query_one("#status").render())
 
@@ -170,7 +175,7 @@ async def test_escape_after_a_search_from_the_reader_goes_back_to_the_reader(cor
         app.query_one(ArticleList).focus()
         await pilot.press("slash", *"模型", "escape")
         await settle(pilot)
-        assert app.screen.focused is app.query_one(ArticleList)
+        assert focused(app) is app.query_one(ArticleList)
 
 
 def record_handovers(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
@@ -229,7 +234,7 @@ async def test_next_previous_article_and_history_from_the_reader(corpus: Path) -
         assert await shown() == second
         await pilot.press("J")
         assert await shown() == third
-        assert app.screen.focused is reader  # never left the reader
+        assert focused(app) is reader  # never left the reader
         await pilot.press("K")
         assert await shown() == second
         await pilot.press("H")  # history: second, third, second → back is third
@@ -314,13 +319,13 @@ async def test_find_in_this_article_counts_and_steps_through_matches(corpus: Pat
         await pilot.press("ctrl+f")
         await settle(pilot)
         find = app.query_one("#find", Input)
-        assert find.display and app.screen.focused is find
+        assert find.display and focused(app) is find
         await pilot.press(*"TINKER")  # folded as search folds: finds "Tinker"
         await settle(pilot)
         assert reader.match_count == 2  # the link text and the paragraph under it
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.focused is reader
+        assert focused(app) is reader
         assert "match 1/2" in reader_status(app)
         await pilot.press("n")
         await settle(pilot)
@@ -334,4 +339,4 @@ async def test_find_in_this_article_counts_and_steps_through_matches(corpus: Pat
         await pilot.press("escape")
         await settle(pilot)
         assert not find.display and reader.match_count == 0
-        assert app.screen.focused is reader
+        assert focused(app) is reader
