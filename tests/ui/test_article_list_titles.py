@@ -20,5 +20,6 @@ def test_latin_titles_keep_their_last_word() -> None:
 
 def test_short_or_no_shared_prefix_keeps_the_title() -> None:
     assert distinguishing_start("AI 日报", ["AI 周报"]) == 0
+    assert distinguishing_start("OpenAI 联创访谈", ["OpenAI 研究主管"]) == 0
     assert distinguishing_start("完全不同", ["另一个标题"]) == 0
     assert distinguishing_start("same title", ["same title"]) == 0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Input
+from rich.console import Console
+from textual.widgets import Input, Static
 
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader.store.config import Config
@@ -340,3 +342,27 @@ async def test_find_in_this_article_counts_and_steps_through_matches(corpus: Pat
         await settle(pilot)
         assert not find.display and reader.match_count == 0
         assert focused(app) is reader
+
+
+async def test_help_lists_the_new_keys(corpus: Path) -> None:
+    app = TuiReaderApp(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        console = Console(width=100, record=True, file=io.StringIO())
+        for static in app.screen.query(Static):
+            console.print(static.content)
+        shown = console.export_text()
+        for description in (
+            "Find in article",
+            "Mark all listed read",
+            "Narrower sidebar",
+            "Next article",
+            "Back (history)",
+            "Raw source",
+            "Edit in $EDITOR",
+            "Half page down",
+            "Copy [text](url)",
+        ):
+            assert description.replace("$", "") in shown.replace("$", ""), description

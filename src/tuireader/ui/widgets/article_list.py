@@ -29,8 +29,9 @@ from tuireader.ui.widgets.scrolling import OwnSizeScrollView
 
 MATCH_STYLE = Style(bold=True, color="black", bgcolor="yellow")
 DATE_CELLS = 10  # "2025-10-02": undated rows keep the column free, so titles line up
-SHARED_PREFIX_MIN = 6
-"""Characters a title must share with a neighbouring row before its start is dropped."""
+SHARED_PREFIX_MIN = 10
+"""Characters a title must share with a neighbouring row before its start is dropped: a shared
+"OpenAI " is a subject worth keeping, a shared "科技爱好者周刊（第 40" is not."""
 _SEPARATORS = frozenset("（(【[「《<：:，,、—–-_/|·#")
 SEPARATOR_REACH = 8  # how far back in the shared prefix a bracket or colon is looked for
 
