@@ -73,6 +73,7 @@ SEARCH_DEBOUNCE = 0.005
 """Keys that come closer together than this (a burst: tmux send-keys, a terminal without
 bracketed paste) are searched once, after the last; a key typed on its own is searched at once
 (waiting cost every key its length)."""
+COPY_SHOWN = 32  # characters of a copied text its notification shows: one line of a toast
 SIDEBAR_MIN = 16  # cells: the narrowest sidebar `<` makes
 READER_MIN = 24  # cells the reader keeps when `>` widens the sidebar
 SIDEBAR_HITS = 200  # hits listed in the sidebar; the total is shown separately
@@ -893,7 +894,7 @@ class MainScreen(Screen[None]):
         self._match_status = ""
         if event.total:
             position = f"{event.index + 1}/{event.total}" if event.index >= 0 else f"{event.total}"
-            self._match_status = f"match {position} · n next · N previous"
+            self._match_status = f"match {position} (n/N)"
         self._update_reader_status()
 
     # ---------------------------------------------------- links and clipboard
@@ -942,7 +943,7 @@ class MainScreen(Screen[None]):
         ways = ["OSC 52"] if osc52 else []
         if native_error is None:
             ways.append("system clipboard")
-        shown = sanitize_line(shortened(text))
+        shown = sanitize_line(shortened(text, COPY_SHOWN))
         self._notify_copy(f"Copied {what}: {shown} · via {' and '.join(ways)}")
         if native_error is not None and not self._copy_explained:
             self._copy_explained = True

@@ -94,6 +94,7 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Row] = []
+        self._any_dated = False
         self._row_height = 1
         self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
         self._frame: _Frame | None = None
@@ -126,6 +127,8 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
         is false.
         """
         self._rows = rows
+        # Undated rows keep the date column free only where other rows show a date there.
+        self._any_dated = any(row.article.date is not None for row in rows)
         self._row_height = 2 if hits else 1
         self._cache.clear()
         position = 0
@@ -262,7 +265,7 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
         # The title matters most: the author is shown only where the title still fits whole.
         with_author = "  ".join(part for part in (author, date) if part)
         fits = cell_len(mark) + title.cell_len + 2 + cell_len(with_author) <= width
-        right = with_author if fits else date or " " * DATE_CELLS
+        right = with_author if fits else date or " " * (DATE_CELLS if self._any_dated else 0)
         room = max(width - cell_len(mark) - cell_len(right) - 2, 1)
         dropped = 0
         if title.cell_len > room:
