@@ -27,6 +27,15 @@ def test_bundled_corpus_search_and_copy_link(session: TmuxSession) -> None:
     session.keys("Enter")
     screen = session.wait_for("match 1/")
     assert "Lilian Weng" in screen
+    # The digest has no source URL: y copies its file, never the first tweet it quotes.
+    session.keys("y")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "file://" not in session.buffer():
+        time.sleep(0.2)
+    assert session.buffer().endswith("/2025-10-02-ai-news-digest.md")
+    # The tweet is a link of the article: the link list copies it.
+    session.keys("l")
+    session.wait_for("Links in")
     session.keys("y")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and "x.com" not in session.buffer():

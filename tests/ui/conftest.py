@@ -91,6 +91,9 @@ def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("TUIREADER_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("TUIREADER_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("TUIREADER_CACHE_DIR", str(tmp_path / "cache"))
+    # Nor start the user's browser or editor in the terminal the tests run in.
+    for name in ("BROWSER", "EDITOR", "VISUAL"):
+        monkeypatch.delenv(name, raising=False)
 
 
 async def wait_until_ready(pilot: Pilot[None], timeout: float = 20.0) -> None:

@@ -160,13 +160,18 @@ async def test_copy_link_emits_osc52_and_notifies(
         assert app.clipboard == "[AI 日报：模型发布](https://news.example/digest)"
 
 
-async def test_copy_falls_back_to_first_link_then_file(corpus: Path) -> None:
+async def test_copy_without_a_source_url_copies_the_file_never_a_body_link(corpus: Path) -> None:
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
-        await pilot.press("y")  # Karpathy: no source, first link
+        await pilot.press("y")  # Karpathy: no source URL, links in its body
         await settle(pilot)
-        assert app.clipboard == "https://podcast.example/karpathy"
+        karpathy = (corpus / "karpathy.md").resolve().as_uri()
+        assert app.clipboard == karpathy
+        assert any("no source URL; l lists its links" in m for _, _, m in app.messages)
+        await pilot.press("Y")
+        await settle(pilot)
+        assert app.clipboard == f"[Andrej Karpathy 谈智能体]({karpathy})"
         await pilot.press("G", "y")  # traditional: no links at all
         await settle(pilot)
         assert app.clipboard == (corpus / "traditional.md").resolve().as_uri()
@@ -235,7 +240,8 @@ async def test_command_palette_runs_app_commands(
         await settle(pilot, 0.5)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.clipboard == "https://podcast.example/karpathy"
+        # Karpathy has no source URL: the file, not the first link of its body.
+        assert app.clipboard == (corpus / "karpathy.md").resolve().as_uri()
 
 
 async def test_table_of_contents_jumps_to_heading(corpus: Path) -> None:
@@ -329,7 +335,7 @@ async def test_copy_reports_the_native_clipboard_and_when_nothing_worked(
         await settle(pilot)
         assert app.clipboard == ""  # no OSC 52 was sent
         notes = [m for _, title, m in app.messages if "Could not copy" in title]
-        assert notes and "https://podcast.example/karpathy" in notes[0]
+        assert notes and (corpus / "karpathy.md").resolve().as_uri() in notes[0]
 
 
 async def test_slash_inside_the_search_bar_types_a_slash(corpus: Path) -> None:

@@ -356,6 +356,6 @@ async def test_keys_remapped_by_binding_id_from_the_config(
         await wait_until_ready(pilot)
         await pilot.press("c")
         await settle(pilot)
-        assert app.clipboard == "https://podcast.example/karpathy"
+        assert app.clipboard == (corpus / "karpathy.md").resolve().as_uri()  # no source URL
         messages = " ".join(message for _, _, message in app.messages)
         assert "no_such_binding" in messages

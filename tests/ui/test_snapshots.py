@@ -35,6 +35,14 @@ def test_main_screen(snap_compare: Any) -> None:
     assert snap_compare(bundled_app(), terminal_size=SIZE, run_before=ready)
 
 
+def test_main_screen_at_80x24(snap_compare: Any) -> None:
+    assert snap_compare(bundled_app(), terminal_size=(80, 24), run_before=ready)
+
+
+def test_main_screen_at_60x20(snap_compare: Any) -> None:
+    assert snap_compare(bundled_app(), terminal_size=(60, 20), run_before=ready)
+
+
 def test_search_results_for_a_chinese_query(snap_compare: Any) -> None:
     async def search(pilot: Pilot[Any]) -> None:
         await ready(pilot)

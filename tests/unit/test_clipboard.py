@@ -7,14 +7,20 @@ import pytest
 from tuireader.model.articles import Article
 from tuireader.model.links import Link
 from tuireader.system.browser import is_openable, open_in_browser
-from tuireader.system.clipboard import article_link, copy_native, markdown_link, osc52_sequence
+from tuireader.system.clipboard import (
+    article_link,
+    copy_native,
+    markdown_link,
+    osc52_sequence,
+    shortened,
+)
 
 
 def make(body: str = "", **kwargs: object) -> Article:
     return Article(id="x", path="dir/a b.md", title="T", body=body, **kwargs)  # type: ignore[arg-type]
 
 
-def test_article_link_prefers_source_then_first_link_then_file(tmp_path: Path) -> None:
+def test_article_link_is_the_source_else_the_file_never_a_body_link(tmp_path: Path) -> None:
     body = "See [t](https://first.example/) and [u](https://second.example/)."
     assert make(body).links == (
         Link("t", "https://first.example/"),
@@ -23,12 +29,16 @@ def test_article_link_prefers_source_then_first_link_then_file(tmp_path: Path) -
     assert article_link(make(body, source_url="https://src.example/"), tmp_path).url == (
         "https://src.example/"
     )
-    first = article_link(make(body), tmp_path)
-    assert (first.url, first.origin) == ("https://first.example/", "first link")
-    target = article_link(make(), tmp_path)
+    assert article_link(make(body), tmp_path) == article_link(make(), tmp_path)
+    target = article_link(make(body), tmp_path)
     assert target.origin == "file"
     assert target.url == (tmp_path / "dir" / "a b.md").resolve().as_uri()
     assert "%20" in target.url
+
+
+def test_shortened_keeps_one_short_line() -> None:
+    assert shortened("a\nb  c") == "a b c"
+    assert shortened("x" * 100, 10) == "x" * 9 + "…"
 
 
 def test_markdown_link_escapes_brackets_and_awkward_urls() -> None:

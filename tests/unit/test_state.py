@@ -126,6 +126,23 @@ def test_toggles_and_noop_changes(corpus: Path, store_dir: Path) -> None:
     assert state.position("a") == Position(0, 1.0)
 
 
+def test_sidebar_width_is_remembered(corpus: Path, store_dir: Path) -> None:
+    state, _ = StateStore(store_dir).open(corpus)
+    assert state.sidebar_width is None
+    state.sidebar_width = 42
+    state.save()
+    again, notices = StateStore(store_dir).open(corpus)
+    assert again.sidebar_width == 42 and not notices
+
+
+def test_mark_all_read_counts_only_the_unread(corpus: Path, store_dir: Path) -> None:
+    state, _ = StateStore(store_dir).open(corpus)
+    state.mark_read("a")
+    assert state.mark_all_read(["a", "b", "c"]) == 2
+    assert all(state.is_read(key) for key in "abc")
+    assert state.mark_all_read(["a", "b"]) == 0
+
+
 def test_invalid_preferences_are_rejected(corpus: Path, store_dir: Path) -> None:
     state, _ = StateStore(store_dir).open(corpus)
     with pytest.raises(ValueError):

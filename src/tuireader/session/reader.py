@@ -20,6 +20,7 @@ from tuireader.model.text import sanitize_line
 from tuireader.render.document import Document
 from tuireader.search.hits import Hit, SearchResults
 from tuireader.search.plain_scan import PlainScan
+from tuireader.session.history import History
 from tuireader.session.loading import SingleSource
 from tuireader.store.config import Config
 from tuireader.store.state import FolderState
@@ -77,6 +78,8 @@ class ReaderSession:
         self.watching = threading.Event()
         """Set once the folder watcher runs: changes made after that are seen."""
         self.stop_watching = threading.Event()
+        self.history = History()
+        """The articles opened (not previewed), for back and forward."""
         self._documents: dict[str, Document] = {}
 
     # -- articles ------------------------------------------------------------------------------
@@ -191,6 +194,7 @@ class ReaderSession:
             self.problems.extend(problems)
             for article_id in removed:
                 self._documents.pop(article_id, None)
+            self.history.forget(set(removed) - {a.id for a in articles})
             if self.index is not None:
                 for article_id in removed:
                     self.index.remove(article_id)

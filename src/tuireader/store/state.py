@@ -45,7 +45,7 @@ FORMAT_VERSION = 1
 PRUNE_GRACE_SECONDS = 30 * 24 * 3600.0
 # A state file this large is not one we wrote; refuse to parse it rather than stall the start.
 _MAX_STATE_BYTES = 64 * 1024 * 1024
-_FOLDER_FIELDS = ("selected_id", "filter", "tag", "order", "theme")
+_FOLDER_FIELDS = ("selected_id", "filter", "tag", "order", "theme", "sidebar_width")
 
 
 def state_dir() -> Path:
@@ -95,6 +95,7 @@ class FolderPrefs:
     tag: str | None = None
     order: SortOrder = "date"
     theme: str | None = None
+    sidebar_width: int | None = None  # in cells; None: the stylesheet's share of the screen
 
 
 @dataclass(slots=True)
@@ -198,6 +199,15 @@ class FolderState:
         read = not self.is_read(article_id)
         self._update(article_id, read=read)
         return read
+
+    def mark_all_read(self, article_ids: Iterable[str]) -> int:
+        """Mark every one of `article_ids` read; return how many were unread."""
+        newly_read = 0
+        for article_id in article_ids:
+            if not self.is_read(article_id):
+                self._update(article_id, read=True)
+                newly_read += 1
+        return newly_read
 
     def set_bookmark(self, article_id: str, bookmarked: bool = True) -> None:
         """Bookmark the article (or remove the bookmark with `bookmarked=False`)."""
@@ -329,6 +339,15 @@ class FolderState:
     @theme.setter
     def theme(self, value: str | None) -> None:
         self._set_pref("theme", value)
+
+    @property
+    def sidebar_width(self) -> int | None:
+        """The sidebar's width in cells as last set by the user, or None for the default."""
+        return self._document.prefs.sidebar_width
+
+    @sidebar_width.setter
+    def sidebar_width(self, value: int | None) -> None:
+        self._set_pref("sidebar_width", value)
 
     def _set_pref(self, name: str, value: Any) -> None:
         if getattr(self._document.prefs, name) == value:
@@ -490,7 +509,12 @@ def _parse_prefs(data: object) -> FolderPrefs:
         raise StateError(f"unknown sidebar filter {filter_!r}")
     if order not in get_args(SortOrder):
         raise StateError(f"unknown sort order {order!r}")
-    return FolderPrefs(data.get("selected_id"), filter_, data.get("tag"), order, data.get("theme"))
+    width = data.get("sidebar_width")
+    if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
+        raise StateError("`folder.sidebar_width` must be a positive whole number")
+    return FolderPrefs(
+        data.get("selected_id"), filter_, data.get("tag"), order, data.get("theme"), width
+    )
 
 
 def _parse_stamps(data: object) -> dict[str, float]:

@@ -21,6 +21,13 @@ def is_openable(url: str) -> bool:
     return scheme in OPENABLE_SCHEMES and not any(ord(c) < 32 or ord(c) == 127 for c in url)
 
 
+def has_display() -> bool:
+    """True where a graphical browser can show a page (a desktop, an X or Wayland display)."""
+    return sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
 def open_in_browser(url: str) -> str | None:
     """Open `url` in a graphical browser; None on success, else a one-line reason.
 
@@ -29,10 +36,7 @@ def open_in_browser(url: str) -> str | None:
     if not is_openable(url):
         scheme = urlsplit(url).scheme or "no scheme"
         return f"refused to open a {scheme!s} link: only http, https and mailto are opened"
-    graphical = sys.platform in ("darwin", "win32") or bool(
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
-    if not graphical and not os.environ.get("BROWSER"):
+    if not has_display() and not os.environ.get("BROWSER"):
         return "no graphical browser here (no display)"
     try:
         browser = webbrowser.get()

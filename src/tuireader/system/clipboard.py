@@ -33,16 +33,24 @@ class LinkTarget:
     """The link `y` copies for an article, and where it came from."""
 
     url: str
-    origin: str  # "source", "first link" or "file"
+    origin: str  # "source" or "file"
 
 
 def article_link(article: Article, corpus_root: Path) -> LinkTarget:
-    """The article's source URL, else its first link, else a file:// URI of its file."""
+    """The article's source URL, else a file:// URI of its file.
+
+    Never a link from the body: the first link of a digest is some tweet it quotes, and
+    `[title](that link)` would pair the digest's title with someone else's page.
+    """
     if article.source_url:
         return LinkTarget(article.source_url, "source")
-    if article.links:
-        return LinkTarget(article.links[0].url, "first link")
     return LinkTarget((corpus_root / article.path).resolve().as_uri(), "file")
+
+
+def shortened(text: str, limit: int = 60) -> str:
+    """`text` on one line, cut to `limit` characters with "…": a notification stays short."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def markdown_link(title: str, url: str) -> str:

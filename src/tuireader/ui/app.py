@@ -13,7 +13,7 @@ from pathlib import Path
 
 from textual import events, work
 from textual.app import App, SystemCommand
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 
 from tuireader.corpus.loader import HeadStart
@@ -53,6 +53,7 @@ class TuiReaderApp(App[None]):
         # What was said to the user, newest last: for the problems a user asks about later,
         # and for tests (Textual's own list of notifications is private).
         self.messages: deque[tuple[SeverityLevel, str, str]] = deque(maxlen=MESSAGES_KEPT)
+        self._in_place: dict[str, Notification] = {}  # `notify_in_place`'s, by key
         self.main = MainScreen(
             self.session, watch=watch, use_cache=use_cache, head_start=head_start
         )
@@ -84,6 +85,33 @@ class TuiReaderApp(App[None]):
     ) -> None:
         self.messages.append((severity, title, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def notify_in_place(
+        self,
+        key: str,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        """Notify (never as markup), replacing the last notification made with the same `key`:
+        a quick run of copies shows one line, not a stack covering the reader."""
+        self.messages.append((severity, title, message))
+        previous = self._in_place.pop(key, None)
+        if previous is not None:
+            # Textual has no public way to withdraw one notification; its toasts withdraw
+            # themselves through this same method when they time out.
+            self._unnotify(previous, refresh=False)
+        notification = Notification(
+            message,
+            title,
+            severity,
+            self.NOTIFICATION_TIMEOUT if timeout is None else timeout,
+            markup=False,
+        )
+        self._in_place[key] = notification
+        self.post_message(Notify(notification))
 
     def apply_theme(self, name: str | None) -> None:
         """Use the theme `name` (a bad name is said, and the default kept)."""
@@ -129,7 +157,12 @@ class TuiReaderApp(App[None]):
         yield from super().get_system_commands(screen)
         main = self.main
         for title, help_text, binding_id, action in (
-            ("Copy link", "Copy the article's link", "copy_link", main.action_copy_link),
+            (
+                "Copy link",
+                "Copy the source URL (or file)",
+                "copy_link",
+                main.action_copy_link,
+            ),
             ("Copy Markdown link", "Copy [title](url)", "copy_markdown", main.action_copy_markdown),
             (
                 "Open link",

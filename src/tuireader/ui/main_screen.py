@@ -21,12 +21,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
+from tuireader.corpus.encoding import decode_bytes
 from tuireader.corpus.loader import HeadStart
 from tuireader.corpus.parse import load_file
 from tuireader.corpus.walk import Stamp, display_path
@@ -35,6 +38,7 @@ from tuireader.model.articles import Article
 from tuireader.model.library import FILTERS, Library
 from tuireader.model.text import sanitize_line
 from tuireader.render.document import Document, build_document
+from tuireader.render.source import source_document
 from tuireader.search.hits import SearchResults
 from tuireader.search.plain_scan import PlainScan
 from tuireader.search.query import parse_query
@@ -47,8 +51,17 @@ from tuireader.session.loading import (
 )
 from tuireader.session.reader import FileChange, ReaderSession, SearchState
 from tuireader.store.state import StateStore
-from tuireader.system.browser import open_in_browser
-from tuireader.system.clipboard import LinkTarget, article_link, copy_native, markdown_link
+from tuireader.system.browser import has_display, is_openable, open_in_browser
+from tuireader.system.clipboard import (
+    LinkTarget,
+    article_link,
+    copy_native,
+    markdown_link,
+    shortened,
+)
+from tuireader.system.editor import browser_command, editor_command
+from tuireader.ui.handover import run_in_terminal
+from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.screens.help import HelpScreen, describe_keys
 from tuireader.ui.screens.links import LinkAction, LinkListScreen
 from tuireader.ui.screens.problems import ProblemsScreen
@@ -63,6 +76,7 @@ if TYPE_CHECKING:
 IDLE_AFTER_KEY = 0.5
 """Seconds after a key press during which background decoding waits (`_after_typing`)."""
 SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
+FIND_PLACEHOLDER = "find in this article — enter to go there, n/N next/previous, esc to close"
 SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
 TYPING_DEBOUNCE = 0.15
 """While a query is typed, its top hit opens once typing pauses this long: opened after every
@@ -71,6 +85,9 @@ SEARCH_DEBOUNCE = 0.005
 """Keys that come closer together than this (a burst: tmux send-keys, a terminal without
 bracketed paste) are searched once, after the last; a key typed on its own is searched at once
 (waiting cost every key its length)."""
+COPY_SHOWN = 32  # characters of a copied text its notification shows: one line of a toast
+SIDEBAR_MIN = 16  # cells: the narrowest sidebar `<` makes
+READER_MIN = 24  # cells the reader keeps when `>` widens the sidebar
 SIDEBAR_HITS = 200  # hits listed in the sidebar; the total is shown separately
 FIRST_HITS = 40  # hits shown first, while the rest of the list is made
 MORE_HITS_DELAY = 0.12
@@ -104,10 +121,20 @@ class Indexed(Message):
 
 
 @runtime_checkable
-class ThemedApp(Protocol):
+class ReaderApp(Protocol):
     """The app the screen runs in (`TuiReaderApp`), as far as the screen needs it."""
 
     def apply_theme(self, name: str | None) -> None: ...
+
+    def notify_in_place(
+        self,
+        key: str,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None: ...
 
 
 class MainScreen(Screen[None]):
@@ -117,6 +144,7 @@ class MainScreen(Screen[None]):
         # Priority: resolved before the next key is passed on, so every key typed in the same
         # burst as "/" (a fast typist, a paste, tmux send-keys) goes to the search.
         Binding("slash", "focus_search", "Search", id="search", priority=True),
+        Binding("ctrl+f", "find", "Find in article", show=False, id="find", priority=True),
         Binding("n", "next_match", "Next match", id="next_match"),
         Binding("N", "previous_match", "Prev match", show=False, id="previous_match"),
         Binding("l", "links", "Links", id="links"),
@@ -125,8 +153,13 @@ class MainScreen(Screen[None]):
         Binding("o", "open_link", "Open", id="open_link"),
         Binding("t", "toggle_toc", "Contents", id="toc"),
         Binding("s", "toggle_sidebar", "Sidebar", show=False, id="toggle_sidebar"),
+        Binding(
+            "less_than_sign", "sidebar_width(-4)", "Narrower sidebar", show=False, id="narrower"
+        ),
+        Binding("greater_than_sign", "sidebar_width(4)", "Wider sidebar", show=False, id="wider"),
         Binding("u", "toggle_read", "Read/unread", show=False, id="toggle_read"),
         Binding("U", "next_unread", "Next unread", show=False, id="next_unread"),
+        Binding("A", "mark_all_read", "Mark all listed read", show=False, id="mark_all_read"),
         Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
         Binding("f", "cycle_filter", "Filter", id="cycle_filter"),
         Binding("T", "choose_tag", "Tag filter", show=False, id="choose_tag"),
@@ -136,6 +169,12 @@ class MainScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("escape", "escape", "Back", show=False, id="escape"),
+        Binding("J", "next_article(1)", "Next article", show=False, id="next_article"),
+        Binding("K", "next_article(-1)", "Previous article", show=False, id="previous_article"),
+        Binding("H", "history_back", "Back (history)", show=False, id="history_back"),
+        Binding("L", "history_forward", "Forward (history)", show=False, id="history_forward"),
+        Binding("v", "view_source", "Raw source", show=False, id="view_source"),
+        Binding("e", "edit", "Edit in $EDITOR", show=False, id="edit"),
     ]
 
     def __init__(
@@ -162,6 +201,9 @@ class MainScreen(Screen[None]):
         self._browse_cursor_id: str | None = None
         self._clicked_link: str | None = None
         self._match_status = ""
+        self._search_origin: Widget | None = None  # where `/` was pressed: `escape` goes back
+        self._source_of: str | None = None  # the article whose raw file the reader shows
+        self._copy_explained = False  # the long word on a missing native clipboard: once
         self._loaded_stamps: dict[str, Stamp | None] = {}  # the last load's (`LoadDone`)
 
     # ----------------------------------------------------------------- layout
@@ -176,6 +218,7 @@ class MainScreen(Screen[None]):
             yield ArticleList(id="sidebar")
             with Vertical(id="reader-pane"):
                 yield ArticleView(id="reader")
+                yield Input(placeholder=FIND_PLACEHOLDER, id="find", select_on_focus=False)
                 yield Static(Content(""), id="reader-status")
             yield OptionList(id="toc")
         yield KeyHints()
@@ -192,11 +235,13 @@ class MainScreen(Screen[None]):
         for notice in notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
         app = self.app
-        if isinstance(app, ThemedApp):
+        if isinstance(app, ReaderApp):
             app.apply_theme(session.state.theme or session.config.theme)
         sidebar = self.query_one(ArticleList)
         sidebar.marks = self.session.marks
         sidebar.empty_message = "Loading…"
+        if session.state.sidebar_width is not None:
+            self._set_sidebar_width(session.state.sidebar_width)
         sidebar.focus()
         self.query_one(ArticleView).clear("Loading the folder…")
         self._load()
@@ -406,12 +451,21 @@ class MainScreen(Screen[None]):
         if not self.is_attached or not self.query("#reader-status"):
             return  # a match count arriving while the app is being torn down
         parts = [self._match_status] if self._match_status else []
-        article = self.query_one(ArticleView).article
+        reader = self.query_one(ArticleView)
+        article = reader.article
         session = self.session
+        if article is not None and article.id == self._source_of:
+            parts.append(f"raw source · {self.key_of('view_source')} back to the article")
         deleted = article is not None and article.id not in session.library
         if deleted and session.load_result is not None:
             parts.append("This article was deleted from the folder (r reloads).")
+        if position := reader.position_text():
+            parts.append(position)
         self.query_one("#reader-status", Static).update(Content(" · ".join(parts)), layout=False)
+
+    @on(ArticleView.Moved)
+    def _reader_moved(self) -> None:
+        self._update_reader_status()
 
     # ---------------------------------------------------------------- reading
 
@@ -425,10 +479,11 @@ class MainScreen(Screen[None]):
             session.state.selected_id = event.article_id
         if self._open_timer is not None:
             self._open_timer.stop()
+        # While a query is typed the reader previews its top hit: a preview is not a read.
         typing = self.focused is self.query_one("#search", Input)
         self._open_timer = self.set_timer(
             TYPING_DEBOUNCE if typing else SELECT_DEBOUNCE,
-            lambda: self._open(event.article_id, to_first_match=True),
+            lambda: self._open(event.article_id, to_first_match=True, preview=typing),
         )
 
     @on(ArticleList.Selected)
@@ -438,7 +493,8 @@ class MainScreen(Screen[None]):
             self._open(event.article_id, to_first_match=True)
         reader.focus()
 
-    def _open(self, article_id: str, *, to_first_match: bool) -> None:
+    def _open(self, article_id: str, *, to_first_match: bool, preview: bool = False) -> None:
+        """Show an article; unless it is only a `preview`, a dwell on it marks it read."""
         if not self.app.is_running:
             return  # a timer that fired as the app shut down
         article = self.session.articles.get(article_id)
@@ -451,24 +507,28 @@ class MainScreen(Screen[None]):
             self.remember_position()
         document = self.session.document(article_id)
         if document is not None:
-            self._show(article, document, to_first_match)
+            self._show(article, document, to_first_match, preview)
         else:
-            self._build_document(article, to_first_match)
+            self._build_document(article, to_first_match, preview)
 
     @work(thread=True, exclusive=True, group="document", description="building a document")
-    def _build_document(self, article: Article, to_first_match: bool) -> None:
+    def _build_document(self, article: Article, to_first_match: bool, preview: bool) -> None:
         document = build_document(article)
         if not get_current_worker().is_cancelled:
-            self._deliver(lambda: self._built(article, document, to_first_match))
+            self._deliver(lambda: self._built(article, document, to_first_match, preview))
 
-    def _built(self, article: Article, document: Document, to_first_match: bool) -> None:
+    def _built(
+        self, article: Article, document: Document, to_first_match: bool, preview: bool
+    ) -> None:
         self.session.keep_document(article.id, document)
         if article.id == self._wanted_id:
-            self._show(article, document, to_first_match)
+            self._show(article, document, to_first_match, preview)
 
-    def _show(self, article: Article, document: Document, to_first_match: bool) -> None:
+    def _show(
+        self, article: Article, document: Document, to_first_match: bool, preview: bool
+    ) -> None:
         session = self.session
-        terms = session.search_state.terms if session.search_state else ()
+        terms = self._highlighted_terms()
         reader = self.query_one(ArticleView)
         same = reader.article is not None and reader.article.id == article.id
         line = reader.first_visible_source_line() if same else 0
@@ -481,8 +541,14 @@ class MainScreen(Screen[None]):
             to_first_match=to_first_match and bool(terms),
             source_line=line,
         )
+        self._source_of = None
         self._fill_toc(document)
-        self._start_read_timer(article.id)
+        if preview:
+            if self._read_timer is not None:
+                self._read_timer.stop()
+        else:
+            session.history.visit(article.id)
+            self._start_read_timer(article.id)
 
     def _start_read_timer(self, article_id: str) -> None:
         # Read after a short dwell, so that moving past articles with j marks nothing.
@@ -577,6 +643,91 @@ class MainScreen(Screen[None]):
         )
         return [b for group in groups for b in bindings_of(group)]
 
+    def action_sidebar_width(self, step: int) -> None:
+        sidebar = self.query_one(ArticleList)
+        width = self._set_sidebar_width(sidebar.outer_size.width + step)
+        if self.session.state is not None:
+            self.session.state.sidebar_width = width
+
+    def _set_sidebar_width(self, width: int) -> int:
+        """Give the sidebar `width` cells, within what leaves the reader room; return it."""
+        width = max(SIDEBAR_MIN, min(width, max(SIDEBAR_MIN, self.app.size.width - READER_MIN)))
+        sidebar = self.query_one(ArticleList)
+        sidebar.styles.min_width = SIDEBAR_MIN
+        sidebar.styles.max_width = None
+        sidebar.styles.width = width
+        return width
+
+    def action_next_article(self, step: int) -> None:
+        """The next (or previous) article of the sidebar, without leaving the reader."""
+        sidebar = self.query_one(ArticleList)
+        position = sidebar.cursor + step
+        if 0 <= position < len(sidebar.rows):
+            sidebar.cursor = position
+        else:
+            self.notify("No more articles this way.", markup=False, timeout=2)
+
+    def action_history_back(self) -> None:
+        self._go_to(self.session.history.back(), "No earlier article in the history.")
+
+    def action_history_forward(self) -> None:
+        self._go_to(self.session.history.forward(), "No later article in the history.")
+
+    def _go_to(self, article_id: str | None, nothing: str) -> None:
+        if article_id is None or article_id not in self.session.articles:
+            self.notify(nothing, markup=False, timeout=2)
+            return
+        sidebar = self.query_one(ArticleList)
+        row = next((i for i, r in enumerate(sidebar.rows) if r.article.id == article_id), None)
+        if row is not None:
+            sidebar.cursor = row  # which opens it
+        else:
+            self._open(article_id, to_first_match=False)  # not in this filter or search
+
+    def action_view_source(self) -> None:
+        reader = self.query_one(ArticleView)
+        article = reader.article
+        if article is None:
+            return
+        if article.id == self._source_of:
+            self._open(article.id, to_first_match=False)  # back to the rendered article
+        else:
+            self._read_source(article)
+
+    @work(thread=True, exclusive=True, group="document", description="reading the source")
+    def _read_source(self, article: Article) -> None:
+        try:
+            text = decode_bytes((self.session.corpus_root / article.path).read_bytes()).text
+        except OSError as error:
+            reason = f"Could not read {sanitize_line(article.path)}: {error.strerror or error}"
+            self._deliver(lambda: self.notify(reason, severity="warning", markup=False))
+            return
+        document = source_document(text)
+        if not get_current_worker().is_cancelled:
+            self._deliver(lambda: self._show_source(article, document))
+
+    def _show_source(self, article: Article, document: Document) -> None:
+        reader = self.query_one(ArticleView)
+        if reader.article is None or reader.article.id != article.id:
+            return  # the reader moved on meanwhile
+        reader.show(article, document, source_line=article.line)
+        self._source_of = article.id
+        self._fill_toc(document)
+        self._update_reader_status()
+
+    def action_edit(self) -> None:
+        article = self._current_article()
+        if article is None:
+            return
+        command = editor_command(self.session.corpus_root / article.path)
+        if command is None:
+            self.notify("Set $EDITOR (or $VISUAL) to edit articles.", markup=False)
+            return
+        # The folder watcher shows what the editor saved; the file is never written here.
+        error = run_in_terminal(self.app, command)
+        if error is not None:
+            self.notify(error, severity="warning", markup=False)
+
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(ArticleList)
         sidebar.display = not sidebar.display
@@ -592,6 +743,8 @@ class MainScreen(Screen[None]):
         if self.focused is search:
             search.insert_text_at_cursor("/")  # the binding has priority: "/" types itself here
             return
+        if self.focused is not None:
+            self._search_origin = self.focused
         self.set_focus(search)  # now, not on the next tick as `focus()` does
         search.select_all()  # typing replaces the previous query
 
@@ -664,7 +817,7 @@ class MainScreen(Screen[None]):
         sidebar = self.query_one(ArticleList)
         sidebar.empty_message = "No matches."
         sidebar.set_rows(rows, hits=True, cursor_id=keep_id)
-        if not rows:
+        if not rows and not self._finding():
             self.query_one(ArticleView).set_terms(terms)
         # The hit count (the search bar's border) and the status line span the screen: drawn
         # in the same frame as the sidebar, Textual would redraw every line the two enclose,
@@ -683,6 +836,8 @@ class MainScreen(Screen[None]):
                 found = session.index.search(event.value, limit=SIDEBAR_HITS)
                 self._show_results(event.value, found)
         if article := sidebar.current:
+            if self._open_timer is not None:
+                self._open_timer.stop()  # its preview must not follow the real opening
             self._open(article.id, to_first_match=True)
             self.query_one(ArticleView).focus()
 
@@ -691,8 +846,16 @@ class MainScreen(Screen[None]):
             return
         self.session.search_state = None
         self._refresh_rows(self._browse_cursor_id)
-        self.query_one(ArticleView).set_terms(())
+        self.query_one(ArticleView).set_terms(self._highlighted_terms())
         if not keep_focus:
+            self._leave_search()
+
+    def _leave_search(self) -> None:
+        """Focus where the search was started from (the reader, the sidebar)."""
+        origin, self._search_origin = self._search_origin, None
+        if origin is not None and origin.is_attached and origin.display:
+            origin.focus()
+        else:
             self.query_one(ArticleList).focus()
 
     def action_escape(self) -> None:
@@ -700,11 +863,55 @@ class MainScreen(Screen[None]):
         toc = self.query_one("#toc", OptionList)
         if toc.display and self.focused is toc:
             self.action_toggle_toc()
+        elif self._finding():
+            self._close_find()
         elif search.value or self.session.search_state is not None:
             search.value = ""
             self._clear_search()
+        elif self.focused is search:
+            self._leave_search()
         elif self.focused is not self.query_one(ArticleList):
             self.query_one(ArticleList).focus()
+
+    # ----------------------------------------------------- find in this article
+
+    def _finding(self) -> bool:
+        return bool(self.query_one("#find", Input).display)
+
+    def _highlighted_terms(self) -> tuple[str, ...]:
+        """What the reader highlights: the find bar's text while it is open, else the search's."""
+        if self._finding():
+            found = self.query_one("#find", Input).value.strip()
+            return (found,) if found else ()
+        search = self.session.search_state
+        return search.terms if search is not None else ()
+
+    def action_find(self) -> None:
+        if self.app.screen is not self or self.query_one(ArticleView).article is None:
+            return
+        find = self.query_one("#find", Input)
+        find.display = True
+        self.set_focus(find)
+        find.select_all()  # typing replaces the last word looked for
+        self.query_one(ArticleView).set_terms(self._highlighted_terms())
+
+    @on(Input.Changed, "#find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        # The same folding as search (`find_spans`): 網絡 finds 网络, Ａ finds a.
+        self.query_one(ArticleView).set_terms(self._highlighted_terms())
+
+    @on(Input.Submitted, "#find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        reader = self.query_one(ArticleView)
+        reader.focus()
+        reader.first_match()
+
+    def _close_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.display = False
+        reader = self.query_one(ArticleView)
+        reader.set_terms(self._highlighted_terms())  # back to the search's, if any
+        reader.focus()
 
     def action_next_match(self) -> None:
         self.query_one(ArticleView).next_match(1)
@@ -717,7 +924,7 @@ class MainScreen(Screen[None]):
         self._match_status = ""
         if event.total:
             position = f"{event.index + 1}/{event.total}" if event.index >= 0 else f"{event.total}"
-            self._match_status = f"match {position} · n next · N previous"
+            self._match_status = f"match {position} (n/N)"
         self._update_reader_status()
 
     # ---------------------------------------------------- links and clipboard
@@ -733,11 +940,17 @@ class MainScreen(Screen[None]):
 
     def action_copy_link(self) -> None:
         if (article := self._current_article()) and (target := self._article_link(article)):
-            self.copy_text(target.url, f"link ({target.origin})")
+            what = "source URL"
+            if target.origin != "source":
+                # Said, so that nobody takes the file for the web page: the links are a key away.
+                links = f"; {self.key_of('links')} lists its links" if article.links else ""
+                what = f"file URI (no source URL{links})"
+            self.copy_text(target.url, what)
 
     def action_copy_markdown(self) -> None:
         if (article := self._current_article()) and (target := self._article_link(article)):
-            self.copy_text(markdown_link(article.title, target.url), "Markdown link")
+            what = "[title](source)" if target.origin == "source" else "[title](file)"
+            self.copy_text(markdown_link(article.title, target.url), what)
 
     def copy_text(self, text: str, what: str) -> None:
         """Copy through OSC 52 now, and through the native clipboard in a worker."""
@@ -752,23 +965,47 @@ class MainScreen(Screen[None]):
         self._deliver(lambda: self._report_copy(text, what, error))
 
     def _report_copy(self, text: str, what: str, native_error: str | None) -> None:
+        """One short line per copy, each replacing the last; the long word on a missing native
+        clipboard once a session."""
         osc52 = self.session.config.clipboard.osc52
         if not osc52 and native_error is not None:
-            self.notify(
-                f"{native_error}. Copy it by hand:\n{sanitize_line(text)}",
+            # Nothing was copied: the whole text, to copy by hand.
+            self._notify_copy(
+                f"{native_error}. Copy it by hand: {sanitize_line(text)}",
                 title=f"Could not copy the {what}",
                 severity="warning",
-                markup=False,
                 timeout=15,
             )
             return
-        ways = ["terminal (OSC 52)"] if osc52 else []
+        ways = ["OSC 52"] if osc52 else []
         if native_error is None:
             ways.append("system clipboard")
-        message = f"{sanitize_line(text)}\nvia {' and '.join(ways)}"
-        if native_error is not None:
-            message += f"\n{native_error}; if your terminal ignores OSC 52, copy the text above"
-        self.notify(message, title=f"Copied {what}", markup=False)
+        shown = sanitize_line(shortened(text, COPY_SHOWN))
+        self._notify_copy(f"Copied {what}: {shown} · via {' and '.join(ways)}")
+        if native_error is not None and not self._copy_explained:
+            self._copy_explained = True
+            self.notify(
+                f"{native_error}: copies go through the terminal (OSC 52) only. If your "
+                "terminal ignores OSC 52 (tmux needs `set -g set-clipboard on`), copy from the "
+                "notification by hand. Said once.",
+                title="Clipboard",
+                markup=False,
+                timeout=12,
+            )
+
+    def _notify_copy(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        app = self.app
+        if isinstance(app, ReaderApp):
+            app.notify_in_place("copy", message, title=title, severity=severity, timeout=timeout)
+        else:
+            self.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_open_link(self) -> None:
         article = self._current_article()
@@ -777,8 +1014,18 @@ class MainScreen(Screen[None]):
         elif article is not None and (target := self._article_link(article)):
             self._open_url(target.url)
 
-    @work(thread=True, group="browser", description="opening a link")
     def _open_url(self, url: str) -> None:
+        """Open in a graphical browser; with no display, in `$BROWSER` in this terminal."""
+        command = browser_command(url)
+        if is_openable(url) and not has_display() and command is not None:
+            error = run_in_terminal(self.app, command)
+            if error is not None:
+                self.notify(f"{sanitize_line(url)}: {error}", severity="warning", markup=False)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="browser", description="opening a link")
+    def _open_in_browser(self, url: str) -> None:
         error = open_in_browser(url)
         if error is None:
             self._deliver(
@@ -812,6 +1059,8 @@ class MainScreen(Screen[None]):
                 return
             if action.action == "copy":
                 self.copy_text(action.link.url, "link")
+            elif action.action == "copy_markdown":
+                self.copy_text(markdown_link(action.link.text, action.link.url), "[text](link)")
             else:
                 self._open_url(action.link.url)
 
@@ -829,6 +1078,26 @@ class MainScreen(Screen[None]):
         read = state.toggle_read(article.id)
         self.notify(f"Marked {'read' if read else 'unread'}", markup=False, timeout=2)
         self._after_state_change()
+
+    def action_mark_all_read(self) -> None:
+        state = self.session.state
+        ids = [row.article.id for row in self.query_one(ArticleList).rows]
+        if state is None or not ids:
+            return
+        unread = [article_id for article_id in ids if not state.is_read(article_id)]
+        if not unread:
+            self.notify("Every article listed is read already.", markup=False, timeout=3)
+            return
+        listed = "search hit" if self.session.search_state is not None else "listed article"
+        question = f"Mark {len(unread):,} unread {listed}{'s' if len(unread) > 1 else ''} read?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                count = state.mark_all_read(unread)
+                self.notify(f"Marked {count:,} read", markup=False, timeout=2)
+                self._after_state_change()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_next_unread(self) -> None:
         state = self.session.state

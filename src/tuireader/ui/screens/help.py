@@ -22,7 +22,14 @@ SEARCH_SYNTAX = [
 
 def describe_keys(key: str) -> str:
     """Bindings' keys as a user reads them: `j / down`."""
-    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "space": "space",
+        "escape": "esc",
+        "less_than_sign": "<",
+        "greater_than_sign": ">",
+    }
     return " / ".join(names.get(k.strip(), k.strip()) for k in key.split(","))
 
 
@@ -46,7 +53,8 @@ class HelpScreen(ModalScreen[None]):
                 for binding in bindings:
                     if binding.description and binding.description not in seen:
                         seen.add(binding.description)
-                        table.add_row(describe_keys(binding.key), binding.description)
+                        # Text: a description such as "Copy [title](url)" is not markup.
+                        table.add_row(describe_keys(binding.key), Text(binding.description))
                 yield Static(table)
             syntax = Table(title="Search", title_justify="left", show_header=False, box=None)
             syntax.add_column(style="bold cyan", min_width=18)

@@ -22,7 +22,7 @@ from tuireader.model.text import sanitize_line
 class LinkAction:
     """What the user asked for in the link list."""
 
-    action: str  # "copy" or "open"
+    action: str  # "copy", "copy_markdown" (as `[text](url)`) or "open"
     link: Link
 
 
@@ -32,6 +32,7 @@ class LinkListScreen(ModalScreen[LinkAction | None]):
     BINDINGS = [
         Binding("escape,q,l", "dismiss_screen", "Close", id="links.close"),
         Binding("y", "copy", "Copy", id="links.copy"),
+        Binding("Y", "copy_markdown", "Copy [text](url)", id="links.copy_markdown"),
         Binding("o", "open", "Open", id="links.open"),
         Binding("j", "cursor_down", "Down", show=False, id="links.down"),
         Binding("k", "cursor_up", "Up", show=False, id="links.up"),
@@ -58,7 +59,8 @@ class LinkListScreen(ModalScreen[LinkAction | None]):
             ]
             yield OptionList(*options, id="links-list")
             yield Static(
-                Content("y copy · o/enter open · digits jump · esc close"), id="links-help"
+                Content("y copy · Y copy [text](url) · o/enter open · digits jump · esc close"),
+                id="links-help",
             )
 
     def _prompt(self, number: int, link: Link) -> Text:
@@ -78,6 +80,10 @@ class LinkListScreen(ModalScreen[LinkAction | None]):
     def action_copy(self) -> None:
         if link := self._selected():
             self.dismiss(LinkAction("copy", link))
+
+    def action_copy_markdown(self) -> None:
+        if link := self._selected():
+            self.dismiss(LinkAction("copy_markdown", link))
 
     def action_open(self) -> None:
         if link := self._selected():

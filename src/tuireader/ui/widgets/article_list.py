@@ -28,6 +28,12 @@ from tuireader.model.text import sanitize_line
 from tuireader.ui.widgets.scrolling import OwnSizeScrollView
 
 MATCH_STYLE = Style(bold=True, color="black", bgcolor="yellow")
+DATE_CELLS = 10  # "2025-10-02": undated rows keep the column free, so titles line up
+SHARED_PREFIX_MIN = 10
+"""Characters a title must share with a neighbouring row before its start is dropped: a shared
+"OpenAI " is a subject worth keeping, a shared "科技爱好者周刊（第 40" is not."""
+_SEPARATORS = frozenset("（(【[「《<：:，,、—–-_/|·#")
+SEPARATOR_REACH = 8  # how far back in the shared prefix a bracket or colon is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,7 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Row] = []
+        self._any_dated = False
         self._row_height = 1
         self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
         self._frame: _Frame | None = None
@@ -120,6 +127,8 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
         is false.
         """
         self._rows = rows
+        # Undated rows keep the date column free only where other rows show a date there.
+        self._any_dated = any(row.article.date is not None for row in rows)
         self._row_height = 2 if hits else 1
         self._cache.clear()
         position = 0
@@ -234,7 +243,7 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
         item, width = self._rows[row], frame.width
         base = frame.base + frame.cursor if row == self.cursor else frame.base
         if part == 0:
-            text = self._title_line(item, width, frame.meta)
+            text = self._title_line(row, item, width, frame.meta)
         else:
             text = self._snippet_line(item, width, frame.snippet)
         length = text.cell_len
@@ -245,20 +254,29 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         return Strip(Segment.apply_style(segments, base), width)
 
-    def _title_line(self, item: Row, width: int, meta_style: Style) -> Text:
+    def _title_line(self, row: int, item: Row, width: int, meta_style: Style) -> Text:
         article = item.article
         unread, bookmarked = self.marks(article) if self.marks else (False, False)
         mark = ("●" if unread else " ") + ("★" if bookmarked else " ")
         date = article.date.strftime("%Y-%m-%d") if article.date else ""
         author = sanitize_line(article.authors[0]) if article.authors else ""
-        title = Text(_cut(sanitize_line(article.title), width))
+        full_title = sanitize_line(article.title)
+        title = Text(_cut(full_title, width))
         # The title matters most: the author is shown only where the title still fits whole.
         with_author = "  ".join(part for part in (author, date) if part)
         fits = cell_len(mark) + title.cell_len + 2 + cell_len(with_author) <= width
-        right = with_author if fits else date
-        for start, end in item.title_spans:
-            title.stylize(MATCH_STYLE, start, end)
+        right = with_author if fits else date or " " * (DATE_CELLS if self._any_dated else 0)
         room = max(width - cell_len(mark) - cell_len(right) - 2, 1)
+        dropped = 0
+        if title.cell_len > room:
+            # Rows that all begin "科技爱好者周刊（第 40…" read the same: show what differs.
+            dropped = distinguishing_start(full_title, self._neighbour_titles(row))
+            if dropped:
+                title = Text("…" + _cut(full_title[dropped:], width))
+        for start, end in item.title_spans:
+            if end > dropped:
+                offset = 1 - dropped if dropped else 0
+                title.stylize(MATCH_STYLE, max(start + offset, 1 if dropped else 0), end + offset)
         if title.cell_len > room:
             title.truncate(room, overflow="ellipsis")
         line = Text(mark, style="bold")
@@ -266,6 +284,14 @@ class ArticleList(OwnSizeScrollView, can_focus=True):
         line.pad_right(max(0, width - line.cell_len - cell_len(right)))
         line.append(right, meta_style)
         return line
+
+    def _neighbour_titles(self, row: int) -> list[str]:
+        rows = self._rows
+        return [
+            sanitize_line(rows[index].article.title)
+            for index in (row - 1, row + 1)
+            if 0 <= index < len(rows)
+        ]
 
     def _snippet_line(self, item: Row, width: int, snippet_style: Style) -> Text:
         snippet, dropped = _match_in_view(sanitize_line(item.snippet), item.snippet_spans, width)
@@ -283,6 +309,30 @@ class _Frame(NamedTuple):
     cursor: Style
     meta: Style
     snippet: Style
+
+
+def distinguishing_start(title: str, neighbours: Sequence[str]) -> int:
+    """Where the part of `title` that tells it apart from its neighbours' titles begins, or 0
+    when the prefix it shares with them is short.
+
+    It begins after a bracket, colon or dash near the end of the shared prefix ("（第 401 期"
+    keeps its 第), else after the shared prefix's last space ("Rust 401").
+    """
+    shared = 0
+    for other in neighbours:
+        length = 0
+        for mine, theirs in zip(title, other, strict=False):
+            if mine != theirs:
+                break
+            length += 1
+        shared = max(shared, length)
+    if shared < SHARED_PREFIX_MIN or shared >= len(title):
+        return 0
+    near = max(0, shared - SEPARATOR_REACH)
+    for start in range(shared, near, -1):
+        if title[start - 1] in _SEPARATORS:
+            return start
+    return title.rfind(" ", 0, shared) + 1
 
 
 def _cut(text: str, width: int) -> str:

@@ -67,6 +67,8 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
         Binding("home,g", "scroll_home", "Top", show=False, id="reader.top"),
         Binding("end,G", "scroll_end", "Bottom", show=False, id="reader.bottom"),
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False, id="reader.half_down"),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False, id="reader.half_up"),
     ]
     DEFAULT_CSS = """
     ArticleView {
@@ -85,6 +87,9 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         """A link in the article was clicked."""
 
         url: str
+
+    class Moved(Message):
+        """The view scrolled, or the layout grew: the position indicator is out of date."""
 
     @dataclass
     class MatchChanged(Message):
@@ -173,6 +178,13 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self.match_index = -1
         self._layout(keep_shown=True)
 
+    def first_match(self) -> None:
+        """Go to the first match, now or as soon as the layout has found one."""
+        if self._matches:
+            self.match_index = 0
+        else:
+            self._first_match_pending = bool(self._terms)
+
     def next_match(self, step: int = 1) -> None:
         """Move to the next (or, with -1, previous) match, wrapping around."""
         if not self._matches:
@@ -181,6 +193,29 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             self.match_index = 0 if step > 0 else len(self._matches) - 1
         else:
             self.match_index = (self.match_index + step) % len(self._matches)
+
+    def position_text(self) -> str:
+        """Where the view is: "line 120/300 · 40%" (the bottom line's share of the total), with
+        "≥" before the total while the layout is still measuring."""
+        total = self._shown.line_count
+        if self._document is None or total <= 0:
+            return ""
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        bottom = min(total, top + height)
+        percent = 100 if top >= self.max_scroll_y and self.laid_out else 100 * bottom // total
+        more = "" if self.laid_out else "≥"
+        return f"line {top + 1}/{more}{total} · {percent}%"
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if int(old_value) != int(new_value):  # the top line `position_text` shows
+            self.post_message(self.Moved())
+
+    def action_half_page(self, direction: int) -> None:
+        self._user_moved()
+        step = max(1, self.scrollable_content_region.height // 2)
+        self.scroll_to(y=self.scroll_y + direction * step, animate=False, force=True)
 
     def watch_match_index(self, index: int) -> None:
         if 0 <= index < len(self._matches):
@@ -378,6 +413,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             self.set_timer(0.001, functools.partial(self._layout_slice, generation))
         else:
             self.post_message(self.MatchChanged(self.match_index, len(self._matches)))
+            self.post_message(self.Moved())
 
     def _anchor_reached(self, layout: _Layout, first_block: int) -> bool:
         if self._anchor is not None:

@@ -22,11 +22,17 @@ class _Hint(NamedTuple):
     label: str
     description: str
     enabled: bool
+    binding_id: str | None = None
 
 
 class KeyHints(Widget, can_focus=False):
-    """The active bindings shown (`Binding.show`), one per action, the command palette's last."""
+    """The active bindings shown (`Binding.show`), one per action, the command palette's last.
 
+    Where they do not all fit, whole hints are left out from the end, except those of KEPT:
+    a hint cut in half (`q Qu`) tells nothing.
+    """
+
+    KEPT: ClassVar[frozenset[str]] = frozenset({"help", "quit"})
     ALLOW_SELECT = False
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "key-hints--key",
@@ -91,7 +97,7 @@ class KeyHints(Widget, can_focus=False):
 
     def _hint(self, binding: Binding, enabled: bool) -> _Hint:
         label = self.app.get_key_display(binding)
-        return _Hint(binding.key, label, binding.description, enabled)
+        return _Hint(binding.key, label, binding.description, enabled, binding.id)
 
     def render(self) -> Text:
         styles = (
@@ -100,13 +106,15 @@ class KeyHints(Widget, can_focus=False):
             self.get_component_rich_style("key-hints--disabled"),
         )
         hints, palette = self.hints()
+        width = self.size.width
+        room = width - (len(palette.label) + len(palette.description) + 2 if palette else 0)
+        hints = self._fitting(hints, room, styles)
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, _Hint]] = []
         for hint in hints:
             start = line.cell_len
             line.append_text(_hint_text(hint, *styles))
             spans.append((start, line.cell_len, hint))
-        width = self.size.width
         if palette is not None:
             # Docked on the right, as Textual's footer has it; the other keys are cut to fit.
             right = Text(end="")
@@ -121,6 +129,19 @@ class KeyHints(Widget, can_focus=False):
         self._spans = spans
         line.stylize_before(self.rich_style)
         return line
+
+    def _fitting(self, hints: list[_Hint], room: int, styles: tuple[Style, ...]) -> list[_Hint]:
+        """`hints` without the last ones not KEPT, until they fit in `room` cells."""
+        lengths = [_hint_text(hint, *styles).cell_len for hint in hints]
+        kept = list(hints)
+        total = sum(lengths)
+        for index in range(len(hints) - 1, -1, -1):
+            if total <= room:
+                break
+            if hints[index].binding_id not in self.KEPT:
+                kept.remove(hints[index])
+                total -= lengths[index]
+        return kept
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         for start, end, hint in self._spans:
