@@ -34,9 +34,10 @@ def test_file_names_are_not_links() -> None:
 def test_a_url_run_into_a_chinese_sentence_ends_at_its_punctuation() -> None:
     body = "详见 https://a.example/路径。下一句"
     document = build_document(Article(id="x", path="x.md", title="t", body=body))
-    assert document.blocks[0].text.plain == body  # nothing is dropped
+    # Nothing is dropped; the link's number follows the link, before the full stop.
+    assert document.blocks[0].text.plain == "详见 https://a.example/路径[1]。下一句"
     assert linked(body) == [("https://a.example/路径", "https://a.example/%E8%B7%AF%E5%BE%84")]
-    assert document.links == ["https://a.example/%E8%B7%AF%E5%BE%84"]
+    assert [link.url for link in document.links] == ["https://a.example/%E8%B7%AF%E5%BE%84"]
 
 
 def test_links_written_as_markdown_are_left_alone() -> None:

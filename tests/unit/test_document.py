@@ -43,7 +43,10 @@ def test_lists_quotes_tables_and_code() -> None:
 
 def test_links_are_collected_and_carry_their_url() -> None:
     doc = build_document(article("See [one](https://a.example/1) and ![pic](img.png)."))
-    assert doc.links == ["https://a.example/1", "img.png"]
+    assert [link.url for link in doc.links] == ["https://a.example/1", "img.png"]
+    assert [link.text for link in doc.links] == ["one", "image: pic"]
+    # Each link's number in the link list follows it, dim: `l` then `2` is the picture.
+    assert doc.blocks[0].text.plain == "See one[1] and [image: pic][2]."
     spans = doc.blocks[0].text.spans
     urls = {span.style.meta.get("url") for span in spans if not isinstance(span.style, str)}
     assert "https://a.example/1" in urls
@@ -53,10 +56,10 @@ def test_plain_text_keeps_one_paragraph_per_line_and_marks_urls() -> None:
     doc = build_document(article("第一段\n\n第二段 https://x.example/a。\n*not markdown*", "text"))
     assert [b.text.plain for b in doc.blocks] == [
         "第一段",
-        "第二段 https://x.example/a。",
+        "第二段 https://x.example/a[1]。",
         "*not markdown*",
     ]
-    assert doc.links == ["https://x.example/a"]
+    assert [link.url for link in doc.links] == ["https://x.example/a"]
 
 
 def test_headings_for_the_table_of_contents() -> None:
@@ -149,5 +152,5 @@ def test_an_empty_list_item_still_shows_its_marker() -> None:
 
 def test_an_image_shows_its_description_as_text_without_markup() -> None:
     doc = build_document(article("![foo *bar* `x` ![in](y.png)](train.jpg)\n"))
-    assert doc.blocks[0].text.plain == "[image: foo bar x in]"
-    assert doc.links == ["train.jpg"]
+    assert doc.blocks[0].text.plain == "[image: foo bar x in][1]"
+    assert [link.url for link in doc.links] == ["train.jpg"]

@@ -163,14 +163,26 @@ def _inner_links(found: dict[str, str], label: str) -> None:
         _add(found, "", match["auto"] or _trim_bare(match.group()))
 
 
-def _add(found: dict[str, str], text: str, url: str, markup: str | None = None) -> None:
-    """Add `url` with its text, or with `markup` reduced to text (only when the URL is new)."""
+def listable_url(url: str) -> str | None:
+    """`url` as the link list holds it, or None for what is not worth listing.
+
+    In-page anchors (`#intro`), `javascript:` and `data:` URLs are not listed; `www.` gets its
+    scheme. The loader's links and the reading pane's numbered links both go through here, so
+    the two agree on what counts as a link.
+    """
     url = _one_line(url).strip()
     lowered = url.lower()
     if not url or url.startswith("#") or lowered.startswith(("javascript:", "data:")):
+        return None
+    return "https://" + url if lowered.startswith("www.") else url
+
+
+def _add(found: dict[str, str], text: str, url: str, markup: str | None = None) -> None:
+    """Add `url` with its text, or with `markup` reduced to text (only when the URL is new)."""
+    listed = listable_url(url)
+    if listed is None:
         return
-    if lowered.startswith("www."):
-        url = "https://" + url
+    url = listed
     if url not in found:
         if markup is not None:
             text = plain_inline(markup)

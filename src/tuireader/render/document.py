@@ -15,11 +15,15 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
 from tuireader.model.articles import Article
+from tuireader.model.links import Link, listable_url
 from tuireader.render.autolinks import AUTOLINK_MARKUP, enable_autolinks, split_at_full_width_stop
 from tuireader.render.table import Align
 
@@ -34,6 +38,11 @@ CODE_STYLE = Style(color="bright_cyan")
 LINK_STYLE = Style(underline=True, color="bright_blue")
 QUOTE_STYLE = Style(italic=True, dim=True)
 NOTE_STYLE = Style(color="yellow", bold=True)
+LINK_NUMBER_STYLE = Style(dim=True)
+FOOTNOTE_STYLE = Style(color="bright_magenta", bold=True)
+TERM_STYLE = Style(bold=True)
+TASK_MARKERS = {False: "☐ ", True: "☑ "}
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_DISPLAY_CHARS = 1_500_000
 """Characters of a body that the reader lays out: past this an article shows a note and stops
 there. The reader lays out in slices between events, so a large article never freezes the UI,
@@ -64,19 +73,50 @@ class Block:
     header: list[Text] = field(default_factory=list)
     aligns: list[Align] = field(default_factory=list)
     row_lines: list[int] = field(default_factory=list)
+    # The first block of footnote `note`'s text in the notes at the end (0: not a note).
+    note: int = 0
 
 
 @dataclass(slots=True)
 class Document:
-    """The article as blocks, plus what the reader needs to navigate it."""
+    """The article as blocks, plus what the reader needs to navigate it.
+
+    `links` are the article's links in the order they first appear, each URL once: the number
+    shown after a link in the text (`[3]`) is its place here, plus one.
+    """
 
     blocks: list[Block]
-    links: list[str]
+    links: list[Link]
 
     @property
     def headings(self) -> list[tuple[int, Block]]:
         """(block index, block) of each heading, for the table of contents."""
         return [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
+
+    def note_block(self, number: int) -> int | None:
+        """The block where footnote `number`'s text starts, in the notes at the end."""
+        for index, block in enumerate(self.blocks):
+            if block.note == number:
+                return index
+        return None
+
+    def footnote_references(self, start: int = 0) -> list[tuple[int, int]]:
+        """(block index, footnote number) of each reference from block `start` on, in order."""
+        found = []
+        for index in range(start, len(self.blocks)):
+            for span in self.blocks[index].text.spans:
+                number = _meta(span.style, "footnote")
+                if number:
+                    found.append((index, number))
+        return found
+
+
+def _meta(style: str | Style, key: str) -> int:
+    """An integer a span carries in its style's meta (0 when it carries none)."""
+    if isinstance(style, Style):
+        value = style.meta.get(key)  # {} at once for a style without meta: most of them
+        return value if isinstance(value, int) else 0
+    return 0
 
 
 def link_style(url: str) -> Style:
@@ -151,7 +191,8 @@ def _split_paragraph(block: Block) -> list[Block]:
                 level=block.level,
                 first_prefix=block.first_prefix if number == 0 else block.prefix,
                 prefix=block.prefix,
-                joined=number > 0,
+                joined=number > 0 or block.joined,
+                note=block.note if number == 0 else 0,
             )
         )
     return blocks
@@ -236,22 +277,55 @@ def _truncated_document(article: Article) -> Document:
     return document
 
 
+class _Links:
+    """The links of a document in order, each URL once, and the number shown after each."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.links: list[Link] = []
+
+    def number(self, url: str, text: str) -> int:
+        """The number of `url` in the list (adding it with `text`), or 0 if it is not listed."""
+        listed = listable_url(url)
+        if listed is None:
+            return 0
+        number = self.numbers.get(listed)
+        if number is None:
+            number = self.numbers[listed] = len(self.links) + 1
+            self.links.append(Link(" ".join(text.split())[:300] or listed, listed))
+        return number
+
+
+def link_number_text(number: int) -> Text:
+    """The dim `[3]` after a link: its number in the link list (`l`, then `3`)."""
+    return Text(f"[{number}]", style=LINK_NUMBER_STYLE + Style.from_meta({"link": number}))
+
+
 def _plain_text_document(body: str) -> Document:
-    links: list[str] = []
+    links = _Links()
     blocks = []
     for number, line in enumerate(body.split("\n"), start=1):
         if line.strip():
             paragraph = line.strip().replace("\t", " ")
             blocks.append(Block("paragraph", _linkify_plain(paragraph, links), number))
-    return Document(blocks, links)
+    return Document(blocks, links.links)
 
 
-def _linkify_plain(line: str, links: list[str]) -> Text:
-    text = Text(line)
-    for match in _BARE_URL.finditer(line):
+def _linkify_plain(line: str, links: _Links) -> Text:
+    matches = list(_BARE_URL.finditer(line))
+    if not matches:
+        return Text(line)
+    text = Text()
+    position = 0
+    for match in matches:
         url = match.group().rstrip(_TRAILING_PUNCT)
-        links.append(url)
-        text.stylize(link_style(url), match.start(), match.start() + len(url))
+        text.append(line[position : match.start()])
+        text.append(url, link_style(url))
+        number = links.number(url, url)
+        if number:
+            text.append_text(link_number_text(number))
+        position = match.start() + len(url)
+    text.append(line[position:])
     return text
 
 
@@ -266,18 +340,27 @@ def _parser() -> MarkdownIt:
     parser.enable(["table", "strikethrough"])
     parser.options["strikethrough_single_tilde"] = True  # GFM strikes ~one~ and ~~two~~
     enable_autolinks(parser)
+    parser.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
     return parser
 
 
 _PARSER = _parser()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Container:
-    kind: Literal["bullet", "ordered", "quote", "item"]
+    """An open list, item, quote or definition: what its blocks are prefixed with."""
+
+    kind: Literal["bullet", "ordered", "quote", "item", "terms", "definition"]
     number: int = 0
     marker: str = ""
     fresh: bool = True
+    # A list whose items are single paragraphs (markdown-it hides their <p>): no gaps.
+    tight: bool = False
+
+
+_LISTS = ("bullet", "ordered", "terms")
+DEFINITION_INDENT = "    "
 
 
 class _MarkdownConverter:
@@ -285,8 +368,11 @@ class _MarkdownConverter:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
-        self.links: list[str] = []
+        self.links = _Links()
         self.stack: list[_Container] = []
+        # The containers the last block was drawn in: a tight list's next block joins it.
+        self.last_stack: list[_Container] = []
+        self.note = 0  # the footnote whose text comes next, until its first block
         self.table_rows: list[list[Text]] | None = None
         self.table_lines: list[int] = []
         self.table_aligns: list[Align] = []
@@ -302,7 +388,7 @@ class _MarkdownConverter:
             return document
         for index, token in enumerate(tokens):
             self._token(token, tokens, index)
-        return Document(self.blocks, self.links)
+        return Document(self.blocks, self.links.links)
 
     def _token(self, token: Token, tokens: Sequence[Token], index: int) -> None:
         kind = token.type
@@ -316,11 +402,35 @@ class _MarkdownConverter:
             parent = self.stack[-1]
             parent.number += 1
             marker = "• " if parent.kind == "bullet" else f"{parent.number}. "
+            checked = _task_state(token, tokens, index)
+            if checked is not None:
+                marker = (
+                    TASK_MARKERS[checked]
+                    if parent.kind == "bullet"
+                    else marker + "☐☑"[checked] + " "
+                )
             self.stack.append(_Container("item", marker=marker))
         elif kind == "list_item_close":
             if self.stack[-1].fresh:  # an empty item still shows its marker
-                self._emit(Block("paragraph", Text(), line))
+                self._emit(Block("paragraph", Text(), line, joined=self._tight_join(hidden=True)))
             self.stack.pop()
+        elif kind == "dl_open":
+            self.stack.append(_Container("terms"))
+        elif kind == "dd_open":
+            self.stack.append(_Container("definition"))
+        elif kind in ("dl_close", "dd_close", "footnote_close"):
+            self.stack.pop()
+        elif kind == "footnote_block_open":
+            self._emit(Block("rule", Text(), line))
+        elif kind == "footnote_open":
+            self.note = int(token.meta["id"]) + 1
+            self.stack.append(_Container("item", marker=f"{self.note}. "))
+        elif kind == "footnote_anchor" and self.blocks:
+            # The way back from the note to its reference (the second reference gets ↩2).
+            sub = int(token.meta["subId"])
+            number = int(token.meta["id"]) + 1
+            meta = Style.from_meta({"footnote_back": number, "footnote_sub": sub})
+            self.blocks[-1].text.append(" ↩" + (str(sub + 1) if sub else ""), FOOTNOTE_STYLE + meta)
         elif kind == "blockquote_open":
             self.stack.append(_Container("quote"))
         elif kind == "heading_open":
@@ -329,7 +439,12 @@ class _MarkdownConverter:
             text.stylize(HEADING_STYLES.get(level, Style(bold=True)))
             self._emit(Block("heading", text, line, level=level))
         elif kind == "paragraph_open":
-            self._emit(Block("paragraph", self._inline(tokens[index + 1]), line))
+            joined = self._tight_join(hidden=token.hidden)
+            self._emit(Block("paragraph", self._inline(tokens[index + 1]), line, joined=joined))
+        elif kind == "dt_open":
+            term = self._inline(tokens[index + 1])
+            term.stylize(TERM_STYLE)
+            self._emit(Block("paragraph", term, line))
         elif kind in ("fence", "code_block"):
             code = token.content.rstrip("\n").expandtabs(4)
             self._emit(Block("code", Text(code, style=CODE_STYLE), line))
@@ -371,6 +486,23 @@ class _MarkdownConverter:
             self._emit(table)
             self.table_rows = None
 
+    def _tight_join(self, *, hidden: bool) -> bool:
+        """Whether the next block of a tight list follows the last one with no gap.
+
+        A run of tight lists nested in each other counts as one: "- a\n  - b" has no gap,
+        while a tight list inside a loose item keeps the gap after the item's paragraph.
+        """
+        lists = [c for c in self.stack if c.kind in _LISTS]
+        if not hidden or not lists:
+            return False
+        lists[-1].tight = True
+        anchor = lists[-1]
+        for container in reversed(lists[:-1]):
+            if not container.tight:
+                break
+            anchor = container
+        return any(container is anchor for container in self.last_stack)
+
     def _emit(self, block: Block) -> None:
         first = Text()
         rest = Text()
@@ -378,6 +510,9 @@ class _MarkdownConverter:
             if container.kind == "quote":
                 first.append("▌ ", QUOTE_STYLE)
                 rest.append("▌ ", QUOTE_STYLE)
+            elif container.kind == "definition":
+                first.append(DEFINITION_INDENT)
+                rest.append(DEFINITION_INDENT)
             elif container.kind == "item":
                 pad = " " * len(container.marker)
                 if container.fresh:
@@ -390,6 +525,9 @@ class _MarkdownConverter:
             block.text.stylize(QUOTE_STYLE)
         block.first_prefix = first
         block.prefix = rest
+        if self.note:
+            block.note, self.note = self.note, 0
+        self.last_stack = list(self.stack)
         self.blocks.append(block)
 
     def _inline(self, token: Token) -> Text:
@@ -398,18 +536,38 @@ class _MarkdownConverter:
         children = token.children or []
         last = ""  # the last character appended: `text.plain` would re-join the whole text
         autolink_rest = ""  # the part of an autolink's text shown after it, unlinked
+        # The open links (a link inside a link's text is text in CommonMark, but an image in a
+        # link is not): each one's URL and the pieces of its text so far.
+        open_links: list[tuple[str, list[str]]] = []
+        after_checkbox = False
 
         def append(piece: str, style: Style | None = None) -> None:
             nonlocal last
             if piece:
                 text.append(piece, style)
                 last = piece[-1]
+                for _, pieces in open_links:
+                    pieces.append(piece)
+
+        def close_link() -> None:
+            """The link's number after its text, once the link and its style are closed."""
+            href, pieces = open_links.pop()
+            number = self.links.number(href, "".join(pieces))
+            if number:
+                append_number(number)
+
+        def append_number(number: int) -> None:
+            nonlocal last
+            text.append_text(link_number_text(number))
+            last = "]"
 
         for position, child in enumerate(children):
             kind = child.type
             current = Style.combine(styles) if styles else None
             if kind == "text":
                 content = child.content[: len(child.content) - len(autolink_rest)]
+                if after_checkbox:
+                    content, after_checkbox = content.lstrip(" "), False
                 append(content.replace("\t", " "), current)
             elif kind == "code_inline":
                 append(child.content, (current or Style()) + CODE_STYLE)
@@ -429,20 +587,34 @@ class _MarkdownConverter:
                 href = str(child.attrGet("href") or "")
                 if child.markup == AUTOLINK_MARKUP:
                     href, autolink_rest = self._autolink(child, children, position)
-                self.links.append(href)
+                open_links.append((href, []))
                 styles.append(link_style(href))
             elif kind == "link_close" and autolink_rest and styles:
                 styles.pop()  # the rest of a URL run into a Chinese sentence is not linked
+                if open_links:
+                    close_link()
                 append(autolink_rest, Style.combine(styles) if styles else None)
                 autolink_rest = ""
-            elif kind in ("strong_close", "em_close", "s_close", "link_close") and styles:
+            elif kind == "link_close" and styles:
+                styles.pop()
+                if open_links:
+                    close_link()
+            elif kind in ("strong_close", "em_close", "s_close") and styles:
                 styles.pop()
             elif kind == "image":
                 src = str(child.attrGet("src") or "")
-                self.links.append(src)
                 alt = _alt_text(child.children or [])
                 label = f"[image: {alt}]" if alt else "[image]"
                 append(label, link_style(src))
+                number = self.links.number(src, f"image: {alt}" if alt else "image")
+                if number:
+                    append_number(number)
+            elif kind == "footnote_ref":
+                number = int(child.meta["id"]) + 1
+                style = FOOTNOTE_STYLE + Style.from_meta({"footnote": number})
+                append(str(number).translate(_SUPERSCRIPT), style)
+            elif kind == "html_inline" and position == 0 and _is_task_checkbox(child):
+                after_checkbox = True  # the item's marker shows it (☐ / ☑): no space
             elif kind in ("html_inline", "html_block"):
                 append(child.content, current)
         return text
@@ -461,6 +633,21 @@ class _MarkdownConverter:
                 scheme = "mailto:"
             href = _PARSER.normalizeLink(scheme + shown)
         return href, rest
+
+
+def _task_state(item: Token, tokens: Sequence[Token], index: int) -> bool | None:
+    """For a task list item, whether it is checked; None for any other item."""
+    if "task-list-item" not in str(item.attrGet("class") or ""):
+        return None
+    for token in tokens[index + 1 : index + 3]:
+        if token.type == "inline" and token.children and _is_task_checkbox(token.children[0]):
+            return 'checked="checked"' in token.children[0].content
+    return None
+
+
+def _is_task_checkbox(token: Token) -> bool:
+    # What mdit-py-plugins' tasklists puts first in an item: not text from the file.
+    return token.type == "html_inline" and "task-list-item-checkbox" in token.content
 
 
 def _alt_text(children: Sequence[Token]) -> str:
