@@ -13,8 +13,9 @@ when three things hold:
      taken off (`decoration` below): box-drawing and block characters (quote bars, code
      boxes, table grids, rules, heading frames), a line that is a rule (ten or more
      dashes), the list markers left of the content, and image labels (`[image: alt]`,
-     `🌆 alt`, `🖼 alt` show as `alt`). Lines join with a space, except after a line that
-     fills the width, where a long word was folded.
+     `🌆 alt`, `🖼 alt` show as `alt`), and tuireader's link numbers (the dim `[3]` after a
+     link, styled with the `link` meta: its place in the article's link list). Lines join
+     with a space, except after a line that fills the width, where a long word was folded.
 2. **No leaked syntax.** None of `LEAKS` appears in the visible text unless the reference
    text has it too (`**`, backtick fences, `[^`, `](`, raw `<tag>`s, ...).
 3. **Structure shown.** For what the reference has, the rendering draws it: a list marker
@@ -25,6 +26,8 @@ when three things hold:
 
 A list marker (•, ▪, ‣, ◦, "1.", "1)", "1") counts as one only left of a line's content, and only
 when styled apart from that content: a paragraph or code line that starts with "1." keeps it.
+A task box (☐, ☑) left of the content is an item's marker and also text (the reference shows
+the checkbox as ☐ or ☑).
 """
 
 from __future__ import annotations
@@ -50,9 +53,10 @@ BOX = "\u2500-\u257f"  # box drawing: grids, code boxes, rules, heading frames
 BLOCK = "\u2580-\u259f"  # block elements: quote bars
 BARS = "▌▍▎▏▊▋█▐│┃╎╏▕"
 BULLETS = "•▪‣⭑◦●○■□◆"
+TASK_BOXES = "☐☑"
 _DECORATION = re.compile(rf"[{BOX}{BLOCK}]")
 # Rich numbers items without a dot: a bare number counts when it is styled as a marker.
-_MARKER = rf"(?:[{re.escape(BULLETS)}]|\d{{1,9}}[.)]?)(?=\s|$)"
+_MARKER = rf"(?:[{re.escape(BULLETS + TASK_BOXES)}]|\d{{1,9}}[.)]?)(?=\s|$)"
 # The structure drawn left of a line's content: bars, list markers, the spaces between.
 _PREFIX = re.compile(rf"(?:[\s{BARS}]+|{_MARKER})*")
 _MARKER_TOKEN = re.compile(_MARKER)
@@ -248,6 +252,7 @@ def _style_at(line: Text, offset: int) -> Style:
 
 def undecorated(line: Text, *, ordered: bool) -> str:
     """A drawn line without the structure its renderer drew around the content."""
+    line = _without_link_numbers(line)
     found = decoration(line)
     plain = line.plain
     if _is_rule(plain):
@@ -256,11 +261,31 @@ def undecorated(line: Text, *, ordered: bool) -> str:
     for start, end in found.markers:
         if not ordered and plain[start].isdigit():
             continue  # no ordered list here: a number is content
+        if plain[start] in TASK_BOXES:
+            continue  # the reference shows the checkbox too
         kept = kept[:start] + " " * (end - start) + kept[end:]
     text = _without_image_labels(kept + plain[found.content :])
     for icon in _IMAGE_ICONS:
         text = text.replace(icon, "")
     return _DECORATION.sub(" ", text)
+
+
+def _without_link_numbers(line: Text) -> Text:
+    """The line without tuireader's link numbers: the spans whose style has `link` meta."""
+    cuts = [
+        (span.start, span.end)
+        for span in line.spans
+        if isinstance(span.style, Style) and isinstance(span.style.meta.get("link"), int)
+    ]
+    if not cuts:
+        return line
+    kept = Text()
+    position = 0
+    for start, end in sorted(cuts):
+        kept.append_text(line[position:start])
+        position = max(position, end)
+    kept.append_text(line[position:])
+    return kept
 
 
 def _without_image_labels(text: str) -> str:

@@ -102,3 +102,17 @@ def test_a_folded_long_word_joins_without_a_space() -> None:
     word = "x" * 100
     lines = [line((word[:80], None)), line((word[80:], None))]
     assert problems(f"<p>{word}</p>\n", lines) == ()
+
+
+def test_a_task_box_is_the_items_marker_and_stays_in_the_text() -> None:
+    html = '<ul>\n<li><input type="checkbox" disabled="" /> todo</li>\n</ul>\n'
+    assert problems(html, [line(("☐ ", MARKER), ("todo", None))]) == ()
+    assert problems(html, [line(("todo", None))]) != ()
+
+
+def test_link_numbers_are_taken_off_but_other_brackets_are_text() -> None:
+    html = '<p><a href="https://a.example">a</a>[2]</p>\n'
+    link = Style(underline=True) + Style.from_meta({"url": "https://a.example"})
+    number = Style(dim=True) + Style.from_meta({"link": 1})
+    assert problems(html, [line(("a", link), ("[1]", number), ("[2]", None))]) == ()
+    assert problems(html, [line(("a", link), ("[1]", None), ("[2]", None))]) != ()
