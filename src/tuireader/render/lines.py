@@ -85,8 +85,12 @@ def measure_block(
     return _measure_text(block, width, terms)
 
 
-def header_lines(article: Article) -> list[Text]:
-    """The metadata shown above an article's body: title, facts, location, tags, source."""
+def header_lines(article: Article, link_count: int | None = None) -> list[Text]:
+    """The metadata shown above an article's body: title, facts, location, tags, source.
+
+    `link_count`: the links of the drawn document (what `l` lists), when known; else the
+    links the loader found.
+    """
     title = Text(sanitize_line(article.title), style=Style(bold=True, color="bright_white"))
     facts = []
     if article.date:
@@ -95,8 +99,9 @@ def header_lines(article: Article) -> list[Text]:
         facts.append(", ".join(sanitize_line(a) for a in article.authors))
     if article.reading_minutes:
         facts.append(f"{article.reading_minutes} min read")
-    if article.links:
-        facts.append(f"{len(article.links)} links")
+    links = len(article.links) if link_count is None else link_count
+    if links:
+        facts.append(f"{links} link" + ("s" if links > 1 else ""))
     location = article.path if article.line == 1 else f"{article.path}:{article.line}"
     lines = [title]
     if facts:

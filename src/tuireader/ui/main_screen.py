@@ -36,6 +36,7 @@ from tuireader.corpus.walk import Stamp, display_path
 from tuireader.corpus.watch import ChangeBatch, watch_changes
 from tuireader.model.articles import Article
 from tuireader.model.library import FILTERS, Library
+from tuireader.model.links import Link
 from tuireader.model.text import sanitize_line
 from tuireader.render.document import Document, build_document
 from tuireader.render.source import source_document
@@ -148,6 +149,7 @@ class MainScreen(Screen[None]):
         Binding("n", "next_match", "Next match", id="next_match"),
         Binding("N", "previous_match", "Prev match", show=False, id="previous_match"),
         Binding("l", "links", "Links", id="links"),
+        Binding("F", "footnote", "Footnote / back", show=False, id="footnote"),
         Binding("y", "copy_link", "Copy link", id="copy_link"),
         Binding("Y", "copy_markdown", "Copy [title](url)", show=False, id="copy_markdown"),
         Binding("o", "open_link", "Open", id="open_link"),
@@ -1046,11 +1048,19 @@ class MainScreen(Screen[None]):
         self._clicked_link = event.url
         self.copy_text(event.url, "link (clicked; o opens it)")
 
+    def _article_links(self, article: Article) -> tuple[Link, ...]:
+        """The links of `article`: those numbered on screen once the reader shows it."""
+        reader = self.query_one(ArticleView)
+        if reader.article is article and reader.document is not None:
+            return tuple(reader.document.links)
+        return article.links
+
     def action_links(self) -> None:
         article = self._current_article()
         if article is None:
             return
-        if not article.links:
+        links = self._article_links(article)
+        if not links:
             self.notify("This article has no links.", markup=False)
             return
 
@@ -1064,7 +1074,14 @@ class MainScreen(Screen[None]):
             else:
                 self._open_url(action.link.url)
 
-        self.app.push_screen(LinkListScreen(article.title, article.links), chosen)
+        self.app.push_screen(LinkListScreen(article.title, links), chosen)
+
+    def action_footnote(self) -> None:
+        reader = self.query_one(ArticleView)
+        if reader.article is None:
+            return
+        if not reader.footnote_jump():
+            self.notify("No footnote reference on screen.", timeout=3, markup=False)
 
     # ------------------------------------------------------- marks and filters
 

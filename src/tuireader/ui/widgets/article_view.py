@@ -113,6 +113,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self._anchor: tuple[int, float] | None = None
         self._to_end = False  # `G` before the layout reached the end: follow it there
         self._first_match_pending = False
+        self._footnote_return: int | None = None  # the block `F` jumped to a note from
         self._generation = 0
         self._sized_at = 0.0
         self.placeholder = "Select an article."
@@ -128,6 +129,11 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
     @property
     def _laid_out_width(self) -> int:
         return self._measuring.width
+
+    @property
+    def document(self) -> Document | None:
+        """The document shown (its blocks and numbered links), if any."""
+        return self._document
 
     @property
     def match_count(self) -> int:
@@ -155,6 +161,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self._target_line = self._restore_line
         self._anchor = None
         self._to_end = False
+        self._footnote_return = None
         self._layout(keep_shown=False)
 
     def clear(self, message: str) -> None:
@@ -333,7 +340,8 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         width = self._text_width()
         console = self.app.console
         layout = _Layout(width)
-        for text in header_lines(self.article):
+        links = len(self._document.links) if self._document is not None else None
+        for text in header_lines(self.article, links):
             for _, line in wrap_text(text, width):
                 layout.header.append(_strip(line, console))
         layout.line_count = len(layout.header)
@@ -505,10 +513,72 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         return strip.crop_extend(0, width, style).apply_style(style)
 
     async def _on_click(self, event: events.Click) -> None:
-        url = event.style.meta.get("url") if event.style else None
+        meta = event.style.meta if event.style else {}
+        url = meta.get("url")
         if isinstance(url, str) and url:
             event.stop()
             self.post_message(self.LinkClicked(url))
+        elif isinstance(note := meta.get("footnote"), int):
+            event.stop()
+            self._to_note(note, self.first_visible_block())
+        elif isinstance(back := meta.get("footnote_back"), int):
+            event.stop()
+            self._back_from_note(back, int(meta.get("footnote_sub", 0)))
+
+    def footnote_jump(self) -> bool:
+        """`F`: to the note of the first footnote reference on screen; from a note, back.
+
+        False when there is nowhere to go (no reference on screen, not in the notes).
+        """
+        document = self._document
+        if document is None or not self._block_lines:
+            return False
+        top = self.first_visible_block()
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height
+        last = max(top, bisect_right(self._block_lines, bottom - 1) - 1)
+        notes = document.note_block(1)
+        # After a jump the notes may be at the bottom of the view rather than at its top
+        # (the article ends there): they are on screen, so `F` goes back.
+        if notes is not None and (
+            top >= notes or (notes <= last and self._footnote_return is not None)
+        ):
+            # Back to where the reader came from, or to the reference of the note on top.
+            shown = max(top, notes)
+            note = next((b.note for b in reversed(document.blocks[: shown + 1]) if b.note), 1)
+            self._back_from_note(note, 0)
+            return True
+        for index, number in document.footnote_references(top):
+            if index > last:
+                break
+            return self._to_note(number, index)
+        return False
+
+    def _to_note(self, number: int, from_block: int) -> bool:
+        document = self._document
+        target = document.note_block(number) if document is not None else None
+        if document is None or target is None:
+            return False
+        self._footnote_return = from_block
+        self._user_moved()
+        if target < len(self._block_lines):
+            self.scroll_to_block(target)
+        else:  # not laid out yet: the layout goes there when it gets that far
+            self.scroll_to_source_line(document.blocks[target].source_line)
+        return True
+
+    def _back_from_note(self, number: int, sub: int) -> None:
+        """Back to the reference the reader came from, or else to reference `sub` of `number`."""
+        document = self._document
+        if document is None:
+            return
+        if self._footnote_return is None:
+            found = [index for index, ref in document.footnote_references() if ref == number]
+            if not found:
+                return
+            self._footnote_return = found[min(sub, len(found) - 1)]
+        self._user_moved()
+        self.scroll_to_block(self._footnote_return)
+        self._footnote_return = None
 
 
 _BLANK = Strip([])
