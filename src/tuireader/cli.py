@@ -72,6 +72,11 @@ def _list_parser() -> argparse.ArgumentParser:
     parser.add_argument("path", nargs="?", type=Path, help="folder (default: bundled corpus)")
     parser.add_argument("--json", action="store_true", help="print a JSON list of entries")
     parser.add_argument(
+        "--order",
+        choices=("date", "title"),
+        help="newest first, or by title (default: the order the sidebar shows for this folder)",
+    )
+    parser.add_argument(
         "--problems", action="store_true", help="print each skipped or degraded file and why"
     )
     return parser
@@ -234,13 +239,19 @@ def _article_json(article: Article) -> dict[str, Any]:
 
 def _run_list(args: argparse.Namespace) -> int:
     from tuireader.corpus.loader import load_corpus
+    from tuireader.model.library import Library, SortOrder
+    from tuireader.store.state import StateStore
 
-    result = load_corpus(_resolve_folder(args.path))
+    folder = _resolve_folder(args.path)
+    result = load_corpus(folder)
+    # The sidebar's order: the one chosen with `S` for this folder, unless asked otherwise.
+    order: SortOrder = args.order or StateStore().open(folder)[0].order
+    articles = Library(result.articles).ordered(order)
     if args.json:
-        json.dump([_article_json(a) for a in result.articles], sys.stdout, ensure_ascii=False)
+        json.dump([_article_json(a) for a in articles], sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        for article in result.articles:
+        for article in articles:
             date = article.date.date().isoformat() if article.date else "----------"
             location = article.path if article.line == 1 else f"{article.path}:{article.line}"
             print(f"{date}  {sanitize_line(article.title)}  {sanitize_line(location)}")
