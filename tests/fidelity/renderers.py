@@ -19,7 +19,7 @@ from textual.widgets import Markdown as TextualMarkdown
 
 from tuireader.model.articles import Article
 from tuireader.render.document import build_document
-from tuireader.render.lines import block_lines
+from tuireader.render.lines import block_lines, gap_line
 
 WIDTH = 80
 # No example's first heading may be taken for the title and dropped (the header shows it).
@@ -30,9 +30,10 @@ def tuireader_lines(markdown: str, width: int = WIDTH) -> list[Text]:
     """The reading pane's body for `markdown`: each block's lines, a blank line between."""
     article = Article(id="example", path="example.md", title=_TITLE, body=markdown)
     lines: list[Text] = []
-    for number, block in enumerate(build_document(article).blocks):
+    blocks = build_document(article).blocks
+    for number, block in enumerate(blocks):
         if number and not block.joined:
-            lines.append(Text())
+            lines.append(gap_line(blocks[number - 1], block))
         lines.extend(block_lines(block, width))
     return lines
 

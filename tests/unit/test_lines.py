@@ -132,3 +132,13 @@ def test_the_header_shows_title_facts_location_tags_and_source() -> None:
 def test_a_rule_in_a_list_item_keeps_the_marker() -> None:
     _, rule = blocks("- Foo\n- * * *\n")
     assert plain(block_lines(rule, 20)) == ["• " + "─" * 18]
+
+
+def test_a_gap_inside_a_quote_keeps_the_bars_the_blocks_share() -> None:
+    from tuireader.render.lines import gap_line
+
+    blocks = build_document(
+        Article(id="q", path="q.md", title="t", body="> a\n>\n> > b\n\n> c\n\nafter\n")
+    ).blocks
+    gaps = [gap_line(blocks[n - 1], blocks[n]).plain for n in range(1, len(blocks))]
+    assert gaps == ["▌", "▌", ""]  # "▌ ▌ b" to "▌ c" share one bar; the quote ends before "after"

@@ -70,6 +70,23 @@ def block_lines(block: Block, width: int, terms: Sequence[str] = ()) -> list[Tex
     return _prefixed(block, body)
 
 
+QUOTE_BAR = "▌"
+
+
+def gap_line(before: Block, after: Block) -> Text:
+    """The blank line between two blocks, with the quote bars they share.
+
+    Inside a quote the bar runs on through the gap ("> a\n>\n> b" is one quote with two
+    paragraphs), as a browser draws the quote's border down its whole height.
+    """
+    above, below = before.prefix.plain, after.first_prefix.plain
+    common = 0
+    while common < min(len(above), len(below)) and above[common] == below[common]:
+        common += 1
+    end = below.rfind(QUOTE_BAR, 0, common)
+    return after.first_prefix[: end + 1] if end >= 0 else Text()
+
+
 def measure_block(
     block: Block, width: int, terms: Sequence[str] = ()
 ) -> tuple[int, list[MatchCells]]:

@@ -33,6 +33,7 @@ from tuireader.render.document import Block, Document
 from tuireader.render.lines import (
     block_lines,
     block_table_shape,
+    gap_line,
     header_lines,
     measure_block,
     row_kind,
@@ -495,6 +496,11 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             row = absolute - shown.block_lines[index]
             if row < len(strips):
                 return strips[row]
+            blocks = self._document.blocks if self._document is not None else []
+            if row == len(strips) and index + 1 < len(blocks):
+                gap = gap_line(blocks[index], blocks[index + 1])
+                if gap:  # a gap inside a quote keeps its bars
+                    return _strip(gap, self.app.console)
         return _BLANK
 
     def render_line(self, y: int) -> Strip:
