@@ -4,9 +4,9 @@ Times, from launching the command in a tmux window (120x36) until the screen sho
 `tmux capture-pane`: the first frame with titles (a sidebar row with its date) and search-ready
 (the status line no longer says loading or indexing), then `q` and how long the process takes to
 exit (a cold start writes its cache then). Cold = an empty tuireader cache, warm = the cache the
-cold run left (checked: the benchmark stops if that run left none). Next to it, in the same run, a plain Textual app that draws a list of
-the folder's file names (the floor: Python, Textual and a terminal). Also `tuireader search` from
-the shell on an unchanged folder, next to `grep -r`.
+cold run left (checked: the benchmark stops if that run left none). Next to it, in the same run,
+a plain Textual app that draws a list of the folder's file names (the floor: Python, Textual and
+a terminal). Also `tuireader search` from the shell on an unchanged folder, next to `grep -r`.
 
     uv run python bench/terminal_bench.py                      # bundled corpus, 10k and 100k
     uv run python bench/terminal_bench.py --sizes 10000 --runs 3
