@@ -175,7 +175,8 @@ def remove_stale_temporaries(directory: Path, names: str) -> list[str]:
 
 
 def _stale(temp_path: str) -> bool:
-    fd = os.open(temp_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    # Neither following a link nor blocking on a FIFO planted under such a name.
+    fd = os.open(temp_path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or time.time() - info.st_mtime < STALE_SECONDS:
