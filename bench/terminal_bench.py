@@ -2,10 +2,11 @@
 
 Times, from launching the command in a tmux window (120x36) until the screen shows it, by polling
 `tmux capture-pane`: the first frame with titles (a sidebar row with its date) and search-ready
-(the status line no longer says loading or indexing). Cold = an empty tuireader cache, warm = the
-cache the previous run left. Next to it, in the same run, a plain Textual app that draws a list of
-the folder's file names (the floor: Python, Textual and a terminal). Also `tuireader search` from
-the shell on an unchanged folder, next to `grep -r`.
+(the status line no longer says loading or indexing), then `q` and how long the process takes to
+exit (a cold start writes its cache then). Cold = an empty tuireader cache, warm = the cache the
+cold run left (checked: the benchmark stops if that run left none). Next to it, in the same run,
+a plain Textual app that draws a list of the folder's file names (the floor: Python, Textual and
+a terminal). Also `tuireader search` from the shell on an unchanged folder, next to `grep -r`.
 
     uv run python bench/terminal_bench.py                      # bundled corpus, 10k and 100k
     uv run python bench/terminal_bench.py --sizes 10000 --runs 3
@@ -65,7 +66,7 @@ def screen() -> str:
 
 def launch(command: list[str], env: dict[str, str]) -> float:
     """Open `command` in a new window of the benchmark's tmux session; the time it was asked."""
-    tmux("kill-window", "-t", f"{SESSION}:run")
+    tmux("kill-window", "-t", f"{SESSION}:run")  # one left by a run that timed out
     exports = " ".join(f"{key}={_quote(value)}" for key, value in env.items())
     started = time.perf_counter()
     # Not the tmux server's environment: this shell's may say not to write bytecode.
@@ -92,38 +93,46 @@ def search_ready(text: str) -> bool:
     return " articles" in top and "loading" not in top and "indexing" not in top
 
 
-def run_app(folder: Path, env: dict[str, str]) -> tuple[float, float]:
+def run_app(folder: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """First frame and search-ready (seconds from launch), and how long the process took to
+    exit after `q`: a cold start saves the cache then (the screen is gone by then)."""
     started = launch([str(COMMAND), str(folder)], env)
     first = wait_for(titles_shown) - started
     ready = wait_for(search_ready) - started
-    # The cache is written after search-ready: let it finish, or the next start is cold again.
-    settled(Path(env["TUIREADER_CACHE_DIR"]))
+    quit_at = time.perf_counter()
     tmux("send-keys", "-t", f"{SESSION}:run", "q")
-    wait_for(lambda text: "tuireader ·" not in text)
-    return first, ready
+    # Not until the screen is cleared: the cache is written after search-ready, and at 100k it
+    # was still being written seconds after the screen was gone; the next launch's kill-window
+    # then killed the writer, and every "warm" run was cold again.
+    exited = wait_for_exit() - quit_at
+    return first, ready, exited
 
 
 def run_plain(folder: Path, env: dict[str, str], script: Path) -> float:
     started = launch([str(PYTHON), str(script), str(folder)], env)
     first = wait_for(lambda text: "plain-row" in text) - started
     tmux("send-keys", "-t", f"{SESSION}:run", "C-q")
-    wait_for(lambda text: "plain-row" not in text)
+    wait_for_exit()
     return first
 
 
-def settled(folder: Path, quiet: float = 1.0) -> None:
-    """Wait until nothing under `folder` has changed for `quiet` seconds."""
+def wait_for_exit() -> float:
+    """Wait until the benchmark's window has closed (its command exited); the time it had."""
     deadline = time.perf_counter() + TIMEOUT
-    last: tuple[int, int] | None = None
-    since = time.perf_counter()
     while time.perf_counter() < deadline:
-        files = [p.stat() for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
-        now = (len(files), sum(s.st_mtime_ns + s.st_size for s in files))
-        if now != last:
-            last, since = now, time.perf_counter()
-        elif time.perf_counter() - since >= quiet:
-            return
-        time.sleep(0.1)
+        windows = tmux("list-windows", "-t", SESSION, "-F", "#{window_name}").split()
+        if "run" not in windows:
+            return time.perf_counter()
+        time.sleep(POLL)
+    raise TimeoutError("the command did not exit")
+
+
+def check_cache(cache: Path) -> None:
+    """Fail unless a start left a whole articles cache and index, and no temporary file."""
+    names = sorted(path.name for path in cache.iterdir()) if cache.exists() else []
+    kinds = {name.rsplit(".", 1)[-1] for name in names if not name.startswith(".")}
+    if kinds != {"articles", "index"} or any(name.endswith(".tmp") for name in names):
+        raise SystemExit(f"the cold start did not leave a cache in {cache}: {names}")
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -177,17 +186,20 @@ def main() -> None:
             run_plain(folder, env, script)  # discarded: writes the bytecode
             run_app(folder, env)
             plain = [run_plain(folder, env, script) for _ in range(options.runs)]
-            cold: list[tuple[float, float]] = []
-            warm: list[tuple[float, float]] = []
+            cold: list[tuple[float, float, float]] = []
+            warm: list[tuple[float, float, float]] = []
             for _ in range(options.runs):
                 shutil.rmtree(cache, ignore_errors=True)
                 cold.append(run_app(folder, env))
+                check_cache(cache)
                 warm.append(run_app(folder, env))
-            rows.append(f"| {name} | plain Textual list | — | {statistics.median(plain):.2f} | — |")
+            plain_first = statistics.median(plain)
+            rows.append(f"| {name} | plain Textual list | — | {plain_first:.2f} | — | — |")
             for label, runs in (("cold", cold), ("warm", warm)):
-                first = statistics.median(run[0] for run in runs)
-                ready = statistics.median(run[1] for run in runs)
-                rows.append(f"| {name} | tuireader | {label} | {first:.2f} | {ready:.2f} |")
+                first, ready, exited = (statistics.median(run[i] for run in runs) for i in range(3))
+                rows.append(
+                    f"| {name} | tuireader | {label} | {first:.2f} | {ready:.2f} | {exited:.2f} |"
+                )
             print(rows[-3:], file=sys.stderr)
             if name == "bundled":
                 continue
@@ -197,15 +209,15 @@ def main() -> None:
             ours = statistics.median(timed(search, search_env) for _ in range(options.runs))
             grep = ["grep", "-rl", options.query, str(folder)]
             theirs = statistics.median(timed(grep, shell_env) for _ in range(options.runs))
-            rows.append(f"| {name} | `tuireader search` (warm cache) | — | {ours:.2f} | — |")
-            rows.append(f"| {name} | `grep -rl` (same files) | — | {theirs:.2f} | — |")
+            rows.append(f"| {name} | `tuireader search` (warm cache) | — | {ours:.2f} | — | — |")
+            rows.append(f"| {name} | `grep -rl` (same files) | — | {theirs:.2f} | — | — |")
     finally:
         tmux("kill-session", "-t", SESSION)
     load = os.getloadavg()[0]
     print(f"\nMachine: {os.cpu_count()} CPUs, 1-minute load average at the end {load:.2f}; ")
     print(f"medians of {options.runs} runs; times in seconds from launch.\n")
-    print("| folder | what | cache | first frame with titles s | search-ready s |")
-    print("|---|---|---|---|---|")
+    print("| folder | what | cache | first frame with titles s | search-ready s | q → exit s |")
+    print("|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import pickle
 import subprocess
@@ -341,6 +342,65 @@ def test_concurrent_writers_and_readers_never_see_a_torn_cache(folder: Path) -> 
     assert len(read_articles(folder)) == len(records)
     leftovers = [p for p in cache.cache_dir().iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def _killed_while_saving(folder: Path) -> None:
+    """In a child process: start saving the folder's cache, and be killed (SIGKILL) mid-write."""
+    code = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from tuireader.corpus import cache\n"
+        "from tuireader.corpus.loader import CorpusLoader\n"
+        "loader = CorpusLoader(Path(sys.argv[1]))\n"
+        "real = cache._write_texts\n"
+        "def dying(writer, texts):\n"
+        "    real(writer, texts)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "cache._write_texts = dying\n"
+        "loader.save_cache()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(folder)], check=False)
+    assert done.returncode == -9
+
+
+def _temporaries() -> list[Path]:
+    return sorted(p for p in cache.cache_dir().iterdir() if p.name.endswith(".tmp"))
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = path.stat().st_mtime - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_save_removes_what_a_killed_save_left(folder: Path, tmp_path: Path) -> None:
+    # The terminal closed while a large cache was written: its temporary file stayed behind.
+    _killed_while_saving(folder)
+    (left,) = _temporaries()
+    assert left.name.startswith(f".{cache_path(folder, 'articles').name}.")  # type: ignore[union-attr]
+    _age(left, 3600)  # an hour
+    # Any later save cleans it up, also one of another folder's cache.
+    other = make_folder(tmp_path / "other", count=3)
+    CorpusLoader(other).save_cache()
+    assert _temporaries() == []
+    assert read_articles(other)
+
+
+def test_a_save_leaves_temporaries_that_may_still_be_written(folder: Path) -> None:
+    directory = cache.cache_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    name = cache_path(folder, "index").name  # type: ignore[union-attr]
+    recent = directory / f".{name}.recent00.tmp"  # a writer that is still writing
+    held = directory / f".{name}.locked00.tmp"  # a writer that paused, alive (its lock held)
+    foreign = directory / ".notes.txt.abcdefgh.tmp"  # not a cache file's: never ours to remove
+    for path in (recent, held, foreign):
+        path.write_bytes(b"partial")
+    _age(held, 3600)  # an hour
+    _age(foreign, 3600)  # an hour
+    with open(held, "rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        CorpusLoader(folder).save_cache()
+        assert _temporaries() == sorted([recent, held, foreign])
+    assert read_articles(folder)
 
 
 # --- the index cache ----------------------------------------------------------------------------

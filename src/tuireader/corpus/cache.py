@@ -88,6 +88,11 @@ def cache_path(root: Path | str, kind: str) -> Path | None:
     return Path(directory) / f"{key}.{kind}"
 
 
+CACHE_NAMES = r"[0-9a-f]{24}\.(articles|index)"
+"""The names `cache_path` gives (a killed save of any folder's cache is cleaned up by the next
+save of any other)."""
+
+
 def _identity(root: Path | str) -> dict[str, object]:
     return {"version": __version__, "root": os.path.realpath(root)}
 
@@ -509,7 +514,7 @@ def write_articles(
             "segments": segments,
         }
 
-    _write_file(path, fill)
+    _write_file(path, fill, CACHE_NAMES)
 
 
 def _newest_files_first(
@@ -675,4 +680,4 @@ def write_index_parts(
             "arrays": array_table,
         }
 
-    _write_file(path, fill)
+    _write_file(path, fill, CACHE_NAMES)

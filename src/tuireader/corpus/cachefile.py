@@ -10,6 +10,11 @@ the sections' places known, and the header is written over its placeholder at th
 is written under a temporary name and renamed into place: a reader sees a whole old file or a
 whole new one, never a mix.
 
+A writer killed on the way (the terminal closed while a 100k cache was saved, seconds after the
+screen was gone) leaves its temporary file behind: up to a gigabyte, under a random name no
+later save reuses. So a writer holds a lock on its temporary file, and the next save removes
+those whose lock is free (their writer is dead) and that have not changed for a while.
+
 A reader trusts nothing: magic, format, sizes and the metadata's checksum must match, and the
 metadata is unpickled by an unpickler that refuses every class (a doctored cache cannot run
 code). A section is used only after its own checksum matched.
@@ -26,13 +31,21 @@ import io
 import mmap
 import os
 import pickle
+import re
+import stat
 import struct
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import xxhash
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: an open file cannot be removed there anyway
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT_VERSION = 7  # 4: the digest of the files, for a walk that finds nothing changed; 5: XXH3;
 # 6: no links (they are found in the body when read); 7: broken frontmatter keeps its valid keys,
@@ -41,6 +54,12 @@ MAGIC = b"tuireader-cache\n"
 _HEAD = struct.Struct("<16sIQQQ")  # magic, format version, metadata checksum, offset, size
 _ALIGN = 64
 _DATA_START = _HEAD.size + (-_HEAD.size % _ALIGN)
+
+STALE_SECONDS = 60.0
+"""A temporary file unchanged for this long, with its lock free, is a dead writer's: a live one
+writes continuously, and keeps its lock until the file is renamed into place."""
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+"""What `tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp")` names a temporary file."""
 
 Section = tuple[int, int, int]
 """Where a part of the data is: (offset in the file, size in bytes, checksum)."""
@@ -97,19 +116,25 @@ class SectionWriter:
         self._handle.write(head)
 
 
-def write_file(path: Path, fill: Callable[[SectionWriter], dict[str, Any]]) -> None:
+def write_file(
+    path: Path, fill: Callable[[SectionWriter], dict[str, Any]], siblings: str | None = None
+) -> None:
     """Write a cache file: `fill` adds the sections and returns the metadata. Best effort.
 
     An OSError (disk full, no permission) leaves no file and no temporary file behind, and is
-    swallowed: a cache that cannot be written is just not there next time.
+    swallowed: a cache that cannot be written is just not there next time. Temporary files that
+    killed writers left are removed first: `path`'s own, and those of the other files of its
+    folder whose whole name matches the regex `siblings`.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(path.parent, siblings or re.escape(path.name))
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:
         return
     try:
         with os.fdopen(fd, "wb") as handle:
+            _lock(fd)
             writer = SectionWriter(handle)
             writer.finish(fill(writer))
         os.replace(temp_name, path)
@@ -118,6 +143,51 @@ def write_file(path: Path, fill: Callable[[SectionWriter], dict[str, Any]]) -> N
             os.unlink(temp_name)
         if not isinstance(error, OSError):
             raise
+
+
+def _lock(fd: int) -> None:
+    """Mark a temporary file as being written (released when the writer closes it, or dies)."""
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def remove_stale_temporaries(directory: Path, names: str) -> list[str]:
+    """Remove the temporary files of the cache files whose name matches the regex `names` that
+    no live writer holds (see the module's docstring); the names removed. Never raises."""
+    if fcntl is None:
+        return []
+    pattern = re.compile(names)
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMPORARY.fullmatch(entry.name)
+        if match is None or not pattern.fullmatch(match["name"]):
+            continue
+        with contextlib.suppress(OSError):
+            if _stale(entry.path):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed
+
+
+def _stale(temp_path: str) -> bool:
+    # Neither following a link nor blocking on a FIFO planted under such a name.
+    fd = os.open(temp_path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or time.time() - info.st_mtime < STALE_SECONDS:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # its writer is alive
+        return True
+    finally:
+        os.close(fd)
 
 
 class CacheFile:
