@@ -1,5 +1,7 @@
 import time
 
+from rich.style import Style
+
 from tuireader.model.articles import Article
 from tuireader.render.document import (
     MAX_DISPLAY_CHARS,
@@ -13,11 +15,14 @@ def article(body: str, kind: str = "markdown") -> Article:
     return Article(id="x", path="x.md", title="t", body=body, kind=kind)  # type: ignore[arg-type]
 
 
-def test_markdown_blocks_keep_html_and_markup_as_text() -> None:
+def test_markdown_blocks_keep_markup_as_text_and_read_html_tags() -> None:
     doc = build_document(article("# 标题[/]尾\n\nList<T> <b>bold</b> [bold red]x[/]\n"))
     assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
     assert doc.blocks[0].text.plain == "标题[/]尾"
-    assert doc.blocks[1].text.plain == "List<T> <b>bold</b> [bold red]x[/]"
+    # `<b>` is a tag, read as bold; `<T>` glued to a word is a type, kept as text.
+    paragraph = doc.blocks[1].text
+    assert paragraph.plain == "List<T> bold [bold red]x[/]"
+    assert [(s.start, s.end, s.style) for s in paragraph.spans] == [(8, 12, Style(bold=True))]
 
 
 def test_chinese_soft_breaks_join_without_space() -> None:

@@ -2,8 +2,9 @@
 
 Pure core (Rich objects only, no Textual). Text from the file is never parsed as console markup:
 every string becomes a `rich.text.Text` built from plain strings and styles chosen here. HTML is
-shown as text (the parser has html disabled), single newlines in Chinese paragraphs join without
-a stray space, and plain-text articles keep one paragraph per line.
+read by a real HTML parser into text and blocks (`render/html.py`), never shown as tags; single
+newlines in Chinese paragraphs join without a stray space, and plain-text articles keep one
+paragraph per line.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ from rich.text import Text
 from tuireader.model.articles import Article
 from tuireader.model.links import Link, listable_url
 from tuireader.render.autolinks import AUTOLINK_MARKUP, enable_autolinks, split_at_full_width_stop
+from tuireader.render.html import InlineHtml, html_blocks
+from tuireader.render.styles import (
+    CODE_STYLE,
+    QUOTE_STYLE,
+    link_number_text,
+    link_style,
+)
 from tuireader.render.table import Align
 
 BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
@@ -34,11 +42,7 @@ HEADING_STYLES = {
     2: Style(bold=True),
     3: Style(bold=True, italic=True),
 }
-CODE_STYLE = Style(color="bright_cyan")
-LINK_STYLE = Style(underline=True, color="bright_blue")
-QUOTE_STYLE = Style(italic=True, dim=True)
 NOTE_STYLE = Style(color="yellow", bold=True)
-LINK_NUMBER_STYLE = Style(dim=True)
 FOOTNOTE_STYLE = Style(color="bright_magenta", bold=True)
 TERM_STYLE = Style(bold=True)
 TASK_MARKERS = {False: "☐ ", True: "☑ "}
@@ -117,11 +121,6 @@ def _meta(style: str | Style, key: str) -> int:
         value = style.meta.get(key)  # {} at once for a style without meta: most of them
         return value if isinstance(value, int) else 0
     return 0
-
-
-def link_style(url: str) -> Style:
-    """Style for a link; a click on it reads the URL back from the style's meta."""
-    return LINK_STYLE + Style.from_meta({"url": url})
 
 
 def build_document(article: Article) -> Document:
@@ -296,11 +295,6 @@ class _Links:
         return number
 
 
-def link_number_text(number: int) -> Text:
-    """The dim `[3]` after a link: its number in the link list (`l`, then `3`)."""
-    return Text(f"[{number}]", style=LINK_NUMBER_STYLE + Style.from_meta({"link": number}))
-
-
 def _plain_text_document(body: str) -> Document:
     links = _Links()
     blocks = []
@@ -335,7 +329,7 @@ _MAX_NESTING = 60  # lists and quotes; markdown-it recurses a few frames per lev
 def _parser() -> MarkdownIt:
     parser = MarkdownIt(
         "commonmark",
-        {"html": False, "linkify": False, "typographer": False, "maxNesting": _MAX_NESTING},
+        {"html": True, "linkify": False, "typographer": False, "maxNesting": _MAX_NESTING},
     )
     parser.enable(["table", "strikethrough"])
     parser.options["strikethrough_single_tilde"] = True  # GFM strikes ~one~ and ~~two~~
@@ -450,6 +444,8 @@ class _MarkdownConverter:
             self._emit(Block("code", Text(code, style=CODE_STYLE), line))
         elif kind == "hr":
             self._emit(Block("rule", Text(), line))
+        elif kind == "html_block":
+            self._html_block(token.content, line)
         elif kind == "table_open":
             self.table_rows = []
             self.table_lines = []
@@ -503,6 +499,18 @@ class _MarkdownConverter:
             anchor = container
         return any(container is anchor for container in self.last_stack)
 
+    def _html_block(self, source: str, line: int) -> None:
+        """HTML's blocks, inside the lists and quotes around them (see `render/html.py`)."""
+        for piece in html_blocks(source, self.links):
+            if piece.kind == "heading":
+                piece.text.stylize(HEADING_STYLES.get(piece.level, Style(bold=True)))
+            block = Block(piece.kind, piece.text, line + piece.line, level=piece.level)
+            block.rows, block.aligns = piece.rows, piece.aligns
+            block.row_lines = [block.source_line] * len(piece.rows)
+            self._emit(block)
+            block.first_prefix.append_text(piece.first_prefix)
+            block.prefix.append_text(piece.prefix)
+
     def _emit(self, block: Block) -> None:
         first = Text()
         rest = Text()
@@ -540,6 +548,7 @@ class _MarkdownConverter:
         # link is not): each one's URL and the pieces of its text so far.
         open_links: list[tuple[str, list[str]]] = []
         after_checkbox = False
+        html = InlineHtml(self.links)  # the HTML tags open here, and their styles
 
         def append(piece: str, style: Style | None = None) -> None:
             nonlocal last
@@ -547,6 +556,8 @@ class _MarkdownConverter:
                 text.append(piece, style)
                 last = piece[-1]
                 for _, pieces in open_links:
+                    pieces.append(piece)
+                for _, pieces in html.anchors:
                     pieces.append(piece)
 
         def close_link() -> None:
@@ -563,7 +574,9 @@ class _MarkdownConverter:
 
         for position, child in enumerate(children):
             kind = child.type
-            current = Style.combine(styles) if styles else None
+            current = Style.combine([*styles, *html.styles]) if styles or html.styles else None
+            if html.hidden and kind != "html_inline":
+                continue  # inside <script> or <style>
             if kind == "text":
                 content = child.content[: len(child.content) - len(autolink_rest)]
                 if after_checkbox:
@@ -615,8 +628,13 @@ class _MarkdownConverter:
                 append(str(number).translate(_SUPERSCRIPT), style)
             elif kind == "html_inline" and position == 0 and _is_task_checkbox(child):
                 after_checkbox = True  # the item's marker shows it (☐ / ☑): no space
-            elif kind in ("html_inline", "html_block"):
-                append(child.content, current)
+            elif kind == "html_inline":
+                piece, tag_style, number = html.tag(child.content, last, current)
+                append(piece, tag_style)
+                if number:
+                    append_number(number)
+        for number in html.unclosed():
+            append_number(number)
         return text
 
     def _autolink(self, child: Token, children: Sequence[Token], position: int) -> tuple[str, str]:

@@ -21,7 +21,8 @@ from rich.text import Text
 
 from tuireader.model.articles import Article
 from tuireader.model.text import sanitize_line
-from tuireader.render.document import Block, link_style
+from tuireader.render.document import Block
+from tuireader.render.styles import link_style
 from tuireader.render.table import TableShape, locate, row_height, row_lines, table_shape
 from tuireader.render.wrap import line_count, wrap_text
 from tuireader.search.normalize import find_spans
