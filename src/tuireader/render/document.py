@@ -26,6 +26,7 @@ from rich.text import Text
 from tuireader.model.articles import Article
 from tuireader.model.links import Link, listable_url
 from tuireader.render.autolinks import AUTOLINK_MARKUP, enable_autolinks, split_at_full_width_stop
+from tuireader.render.docsite import desugar
 from tuireader.render.html import InlineHtml, html_blocks
 from tuireader.render.styles import (
     CODE_STYLE,
@@ -129,7 +130,7 @@ def build_document(article: Article) -> Document:
         return _truncated_document(article)
     if article.kind == "text":
         return _plain_text_document(article.body)
-    document = _MarkdownConverter().convert(article.body)
+    document = _MarkdownConverter().convert(desugar(article.body))
     blocks = document.blocks
     # The header already shows the title; a first heading that repeats it is noise.
     if blocks and blocks[0].kind == "heading" and blocks[0].text.plain.strip() == article.title:
@@ -690,6 +691,8 @@ def _next_text(children: Sequence[Token], position: int) -> str:
 
 def _soft_break(before: str, after: str) -> str:
     """Markdown joins wrapped source lines with a space; Chinese lines join with nothing."""
+    if before == "\n":
+        return ""  # after a `<br>` the line has already broken
     if before and after and _WIDE_CHAR.match(before[-1]) and _WIDE_CHAR.match(after[0]):
         return ""
     return " "

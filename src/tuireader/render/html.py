@@ -27,8 +27,10 @@ from rich.style import Style
 from rich.text import Text
 
 from tuireader.model.text import clean_text
+from tuireader.render.docsite import LABEL_TAG
 from tuireader.render.styles import (
     CODE_STYLE,
+    LABEL_STYLE,
     QUOTE_STYLE,
     LinkNumbers,
     link_number_text,
@@ -58,7 +60,12 @@ _INLINE_STYLES = {
     "samp": CODE_STYLE,
     "tt": CODE_STYLE,
     "mark": Style(reverse=True),
+    LABEL_TAG: LABEL_STYLE,  # a doc-site shortcode's label (see `render/docsite.py`)
 }
+# Attributes that name a doc-site component's panel (`<div label="AWS KMS">`, `<TabItem
+# value="py">`): shown as a dim label above the panel's content.
+_LABEL_ATTRIBUTES = ("label", "title", "value")
+_COMPONENT_MARK = "▸ "
 _BLOCK_TAGS = {
     "address", "article", "aside", "center", "dd", "details", "dialog", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "main", "nav", "p",
@@ -84,7 +91,7 @@ _ELEMENTS = {
     "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "script", "section", "select",
     "slot", "small", "source", "span", "strike", "strong", "style", "sub", "summary", "sup",
     "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "time", "title", "tr",
-    "track", "tt", "u", "ul", "var", "video", "wbr",
+    "track", "tt", "u", "ul", "var", "video", "wbr", LABEL_TAG,
 }  # fmt: skip
 _HTML_SPACE = re.compile(r"([ \t\n\r\f]+)")  # HTML's whitespace: U+3000 is text, and stays
 _WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
@@ -297,6 +304,10 @@ class _BlockParser(HTMLParser):
             self._number(number)
         elif tag == "input" and (dict(attrs).get("type") or "").lower() == "checkbox":
             self._data("☑ " if "checked" in dict(attrs) else "☐ ")
+        elif self.table is None and (tag == "div" or tag not in _ELEMENTS) and _label(attrs):
+            self._flush()
+            panel = Text().append(_COMPONENT_MARK + _label(attrs), LABEL_STYLE)
+            self._emit(HtmlBlock("paragraph", panel, self._line()))
         elif self.table is not None and self.table.cell is not None:
             if tag in _BLOCK_TAGS or tag in _HEADINGS or tag in ("li", "pre", "hr"):
                 self._space()  # a cell holds one line: its blocks read as words
@@ -571,6 +582,14 @@ class _BlockParser(HTMLParser):
             url, pieces = self.anchors.pop()
             self._number(self.links.number(url, "".join(pieces)))
         self._flush()
+
+
+def _label(attrs: list[tuple[str, str | None]]) -> str:
+    """A component's panel name, cleaned to one line ("" for none)."""
+    for name, value in attrs:
+        if name in _LABEL_ATTRIBUTES and value and value.strip():
+            return " ".join(clean_text(value).split())[:200]
+    return ""
 
 
 def _align(attrs: dict[str, str | None]) -> Align:
