@@ -14,7 +14,8 @@ when three things hold:
      boxes, table grids, rules, heading frames), a line that is a rule (ten or more
      dashes), the list markers left of the content, and image labels (`[image: alt]`,
      `🌆 alt`, `🖼 alt` show as `alt`), and tuireader's link numbers (the dim `[3]` after a
-     link, styled with the `link` meta: its place in the article's link list). Lines join
+     link, styled with the `link` meta: its place in the article's link list) and the
+     language label on a code box's top edge (styled with the `code_label` meta). Lines join
      with a space, except after a line that fills the width, where a long word was folded.
 2. **No leaked syntax.** None of `LEAKS` appears in the visible text unless the reference
    text has it too (`**`, backtick fences, `[^`, `](`, raw `<tag>`s, ...).
@@ -271,11 +272,13 @@ def undecorated(line: Text, *, ordered: bool) -> str:
 
 
 def _without_link_numbers(line: Text) -> Text:
-    """The line without tuireader's link numbers: the spans whose style has `link` meta."""
+    """The line without tuireader's link numbers and code labels: the spans whose style has
+    `link` or `code_label` meta."""
     cuts = [
         (span.start, span.end)
         for span in line.spans
-        if isinstance(span.style, Style) and isinstance(span.style.meta.get("link"), int)
+        if isinstance(span.style, Style)
+        and (isinstance(span.style.meta.get("link"), int) or span.style.meta.get("code_label"))
     ]
     if not cuts:
         return line

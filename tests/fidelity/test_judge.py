@@ -116,3 +116,13 @@ def test_link_numbers_are_taken_off_but_other_brackets_are_text() -> None:
     number = Style(dim=True) + Style.from_meta({"link": 1})
     assert problems(html, [line(("a", link), ("[1]", number), ("[2]", None))]) == ()
     assert problems(html, [line(("a", link), ("[1]", None), ("[2]", None))]) != ()
+
+
+def test_a_code_box_language_label_is_taken_off_but_code_is_text() -> None:
+    html = '<pre><code class="language-ruby">puts 1\n</code></pre>\n'
+    label = Style(dim=True) + Style.from_meta({"code_label": True})
+    code = Style(color="bright_cyan")
+    top = line(("╭─", None), (" ruby ", label), ("─────╮", None))
+    assert problems(html, [top, line(("│ ", None), ("puts 1", code), (" │", None))]) == ()
+    top_as_text = line(("╭─", None), (" ruby ", None), ("─────╮", None))
+    assert problems(html, [top_as_text, line(("│ ", None), ("puts 1", code), (" │", None))]) != ()

@@ -80,6 +80,14 @@ class Block:
     row_lines: list[int] = field(default_factory=list)
     # The first block of footnote `note`'s text in the notes at the end (0: not a note).
     note: int = 0
+    # Code: its language (from the fence), the whole block's code as the file has it (what
+    # `c` copies), whether this piece draws the box's top and bottom (a long block is cut
+    # into pieces), and whether it wraps like text instead (HTML's <pre> in a list).
+    language: str = ""
+    code: str = ""
+    box_top: bool = True
+    box_bottom: bool = True
+    wrap: bool = False
 
 
 @dataclass(slots=True)
@@ -193,6 +201,10 @@ def _split_paragraph(block: Block) -> list[Block]:
                 prefix=block.prefix,
                 joined=number > 0 or block.joined,
                 note=block.note if number == 0 else 0,
+                language=block.language,
+                code=block.code,
+                box_top=number == 0,
+                box_bottom=number == len(pieces) - 1,
             )
         )
     return blocks
@@ -442,7 +454,10 @@ class _MarkdownConverter:
             self._emit(Block("paragraph", term, line))
         elif kind in ("fence", "code_block"):
             code = token.content.rstrip("\n").expandtabs(4)
-            self._emit(Block("code", Text(code, style=CODE_STYLE), line))
+            block = Block("code", Text(code, style=CODE_STYLE), line)
+            block.language = _fence_language(token.info) if kind == "fence" else ""
+            block.code = token.content
+            self._emit(block)
         elif kind == "hr":
             self._emit(Block("rule", Text(), line))
         elif kind == "html_block":
@@ -652,6 +667,16 @@ class _MarkdownConverter:
                 scheme = "mailto:"
             href = _PARSER.normalizeLink(scheme + shown)
         return href, rest
+
+
+_LANGUAGE = re.compile(r"[\w+#.-]{1,40}")
+
+
+def _fence_language(info: str) -> str:
+    """The language named after a fence (```` ```python title="x" ````), or ""."""
+    words = info.replace("{", " ").replace("}", " ").split()
+    first = words[0].lstrip(".") if words else ""
+    return first.lower() if _LANGUAGE.fullmatch(first) else ""
 
 
 def _task_state(item: Token, tokens: Sequence[Token], index: int) -> bool | None:

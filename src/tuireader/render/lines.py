@@ -21,13 +21,14 @@ from rich.text import Text
 
 from tuireader.model.articles import Article
 from tuireader.model.text import sanitize_line
+from tuireader.render.code import code_height, code_lines
 from tuireader.render.document import Block
+from tuireader.render.styles import MATCH_STYLE as MATCH_STYLE
 from tuireader.render.styles import link_style
 from tuireader.render.table import TableShape, locate, row_height, row_lines, table_shape
 from tuireader.render.wrap import line_count, wrap_text
 from tuireader.search.normalize import find_spans
 
-MATCH_STYLE = Style(color="black", bgcolor="yellow")
 RULE_STYLE = Style(dim=True)
 MIN_TEXT_WIDTH = 4  # a deeply nested item still gets a few cells for its words
 
@@ -59,9 +60,21 @@ def row_kind(shape: TableShape, block: Block, number: int) -> dict[str, bool]:
     return {"is_header": header, "first": block.has_header and number == 1}
 
 
-def block_lines(block: Block, width: int, terms: Sequence[str] = ()) -> list[Text]:
-    """The lines of a block at `width` cells, with its prefixes and `terms` highlighted."""
-    if block.kind == "rule":
+def block_lines(
+    block: Block, width: int, terms: Sequence[str] = (), shift: int = 0, wrap_code: bool = False
+) -> list[Text]:
+    """The lines of a block at `width` cells, with its prefixes and `terms` highlighted.
+
+    `shift`: cells the lines of code blocks are moved left (they are clipped, never wrapped,
+    unless `wrap_code`).
+    """
+    if block.kind == "code" and not (block.wrap or wrap_code):
+        spans = find_spans(block.text.plain, terms) if terms else []
+        edges = (block.box_top, block.box_bottom)
+        body = code_lines(
+            block.text, block.language, _text_width(block, width), shift, spans, edges
+        )
+    elif block.kind == "rule":
         # Inside a list item or a quote the rule keeps the marker or bar: "- ***" is an item.
         body = [Text("─" * (width - block_indent(block)), style=RULE_STYLE)]
     elif block.kind == "table" and block.rows:
@@ -89,7 +102,7 @@ def gap_line(before: Block, after: Block) -> Text:
 
 
 def measure_block(
-    block: Block, width: int, terms: Sequence[str] = ()
+    block: Block, width: int, terms: Sequence[str] = (), wrap_code: bool = False
 ) -> tuple[int, list[MatchCells]]:
     """How many lines `block_lines` gives, and where each match of `terms` lands in them.
 
@@ -98,6 +111,8 @@ def measure_block(
     """
     if block.kind == "rule":
         return 1, []
+    if block.kind == "code" and not (block.wrap or wrap_code):
+        return _measure_code(block, terms)
     if block.kind == "table" and block.rows:
         return _measure_table(block, width, terms)
     return _measure_text(block, width, terms)
@@ -174,6 +189,22 @@ def _prefixed(block: Block, body: list[Text]) -> list[Text]:
         prefix.pad_right(indent - prefix.cell_len)
         lines.append(prefix + line)
     return lines
+
+
+def _measure_code(block: Block, terms: Sequence[str]) -> tuple[int, list[MatchCells]]:
+    code = block.text.plain
+    height = code_height(code, block.box_top, block.box_bottom)
+    if not terms:
+        return height, []
+    starts = [0]
+    starts.extend(index + 1 for index, char in enumerate(code) if char == "\n")
+    indent = block_indent(block) + 2  # "│ " before each line
+    matches = []
+    for start, end in find_spans(code, terms):
+        row = bisect_right(starts, start) - 1
+        column = indent + cell_len(code[starts[row] : start])
+        matches.append(MatchCells(row + block.box_top, column, column + cell_len(code[start:end])))
+    return height, matches
 
 
 def _measure_text(block: Block, width: int, terms: Sequence[str]) -> tuple[int, list[MatchCells]]:

@@ -12,6 +12,7 @@ CODE_STYLE = Style(color="bright_cyan")
 LINK_STYLE = Style(underline=True, color="bright_blue")
 QUOTE_STYLE = Style(italic=True, dim=True)
 LINK_NUMBER_STYLE = Style(dim=True)
+MATCH_STYLE = Style(color="black", bgcolor="yellow")
 LABEL_STYLE = Style(dim=True)  # doc-site components and shortcodes: shown, but quietly
 
 

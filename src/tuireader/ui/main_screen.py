@@ -150,6 +150,7 @@ class MainScreen(Screen[None]):
         Binding("N", "previous_match", "Prev match", show=False, id="previous_match"),
         Binding("l", "links", "Links", id="links"),
         Binding("F", "footnote", "Footnote / back", show=False, id="footnote"),
+        Binding("c", "copy_code", "Copy code block", show=False, id="copy_code"),
         Binding("y", "copy_link", "Copy link", id="copy_link"),
         Binding("Y", "copy_markdown", "Copy [title](url)", show=False, id="copy_markdown"),
         Binding("o", "open_link", "Open", id="open_link"),
@@ -1075,6 +1076,17 @@ class MainScreen(Screen[None]):
                 self._open_url(action.link.url)
 
         self.app.push_screen(LinkListScreen(article.title, links), chosen)
+
+    def action_copy_code(self) -> None:
+        """`c`: the code block nearest the top of the reader, byte for byte."""
+        reader = self.query_one(ArticleView)
+        if reader.article is None:
+            return
+        code = reader.code_near_top()
+        if code is None:
+            self.notify("No code block on screen.", timeout=3, markup=False)
+            return
+        self.copy_text(code, "code block")
 
     def action_footnote(self) -> None:
         reader = self.query_one(ArticleView)

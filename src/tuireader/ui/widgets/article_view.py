@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -29,6 +30,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from tuireader.model.articles import Article
+from tuireader.render.code import code_inner_width
 from tuireader.render.document import Block, Document
 from tuireader.render.lines import (
     block_lines,
@@ -70,6 +72,9 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         Binding("end,G", "scroll_end", "Bottom", show=False, id="reader.bottom"),
         Binding("ctrl+d", "half_page(1)", "Half page down", show=False, id="reader.half_down"),
         Binding("ctrl+u", "half_page(-1)", "Half page up", show=False, id="reader.half_up"),
+        Binding("right", "shift_code(1)", "Code: scroll right", show=False, id="reader.code_right"),
+        Binding("left", "shift_code(-1)", "Code: scroll left", show=False, id="reader.code_left"),
+        Binding("w", "toggle_code_wrap", "Wrap code", show=False, id="reader.code_wrap"),
     ]
     DEFAULT_CSS = """
     ArticleView {
@@ -115,6 +120,10 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self._to_end = False  # `G` before the layout reached the end: follow it there
         self._first_match_pending = False
         self._footnote_return: int | None = None  # the block `F` jumped to a note from
+        # Code blocks are clipped, never wrapped: left/right shift them all by `code_shift`
+        # cells, `w` wraps them like text instead.
+        self.code_shift = 0
+        self.wrap_code = False
         self._generation = 0
         self._sized_at = 0.0
         self.placeholder = "Select an article."
@@ -462,7 +471,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
     # -- measuring: how many lines each block takes, and where the matches are --------------
 
     def _measure_block(self, block: Block, layout: _Layout) -> int:
-        height, matches = measure_block(block, layout.width, self._terms)
+        height, matches = measure_block(block, layout.width, self._terms, self.wrap_code)
         for match in matches:
             line = layout.line_count + match.row
             layout.matches.append(MatchPosition(line, match.start_cell, match.end_cell))
@@ -476,7 +485,9 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             assert self._document is not None
             block = self._document.blocks[index]
             console = self.app.console
-            lines = block_lines(block, self._shown.width, self._terms)
+            lines = block_lines(
+                block, self._shown.width, self._terms, self.code_shift, self.wrap_code
+            )
             strips = [_strip(line, console) for line in lines]
             self._drawn[index] = strips
             if len(self._drawn) > DRAWN_BLOCKS:
@@ -530,6 +541,47 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         elif isinstance(back := meta.get("footnote_back"), int):
             event.stop()
             self._back_from_note(back, int(meta.get("footnote_sub", 0)))
+
+    def action_shift_code(self, direction: int) -> None:
+        """Move every code block's lines sideways (they are clipped, not wrapped)."""
+        document = self._document
+        if document is None or self.wrap_code:
+            return
+        widest = max((_widest_line(b) for b in document.blocks if b.kind == "code"), default=0)
+        inner = code_inner_width(self._shown.width)
+        limit = max(0, widest - inner + 1)
+        shift = min(limit, max(0, self.code_shift + direction * CODE_SHIFT_STEP))
+        if shift != self.code_shift:
+            self.code_shift = shift
+            self._drawn.clear()
+            self.refresh()
+
+    def action_toggle_code_wrap(self) -> None:
+        """Wrap code blocks like text (`w` again: back to clipped lines in a box)."""
+        if self._document is None:
+            return
+        self.wrap_code = not self.wrap_code
+        self.code_shift = 0
+        self._layout(keep_shown=True)
+        self.notify(
+            "Code wraps like text." if self.wrap_code else "Code is clipped: ←/→ scroll it.",
+            timeout=3,
+            markup=False,
+        )
+
+    def code_near_top(self) -> str | None:
+        """The code of the code block nearest the top of the view, as the file has it; None
+        when no code block is on screen."""
+        document = self._document
+        if document is None or not self._block_lines:
+            return None
+        top = self.first_visible_block()
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height
+        last = max(top, bisect_right(self._block_lines, bottom - 1) - 1)
+        for block in document.blocks[top : last + 1]:
+            if block.kind == "code":
+                return block.code or block.text.plain
+        return None
 
     def footnote_jump(self) -> bool:
         """`F`: to the note of the first footnote reference on screen; from a note, back.
@@ -607,6 +659,13 @@ class _Layout:
             joined = document is not None and document.blocks[index + 1].joined
             return self.block_lines[index + 1] - (0 if joined else 1)
         return self.line_count
+
+
+CODE_SHIFT_STEP = 8  # cells per left/right press
+
+
+def _widest_line(block: Block) -> int:
+    return max((cell_len(line) for line in block.text.plain.split("\n")), default=0)
 
 
 def _strip(text: Text, console: Console) -> Strip:
