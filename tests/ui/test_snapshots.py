@@ -90,3 +90,29 @@ def test_an_article_from_stdin(snap_compare: Any) -> None:
     source = SingleSource(STDIN_NAME, data=data)
     app = TuiReaderApp(Path("."), config=STILL, watch=False, single=source)
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+DOC_SITE = """# 部署指南
+
+{{< tip >}}
+先备份数据。
+{{< /tip >}}
+
+<details>
+<summary>为什么要备份？</summary>
+
+升级会改写 **元数据**。
+
+</details>
+
+```python
+def backup(path: str) -> None:
+    print(f"backing up {path} to the cloud storage bucket, this line is long")
+```
+"""
+
+
+def test_html_details_hugo_shortcode_and_code_box_at_80x24(snap_compare: Any) -> None:
+    source = SingleSource("guide.md", data=DOC_SITE.encode())
+    app = TuiReaderApp(Path("."), config=STILL, watch=False, single=source)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
