@@ -30,6 +30,8 @@ def test_inline_tags_style_their_text_and_br_breaks_the_line() -> None:
     assert styles["斜"] == Style(italic=True)
     assert styles["x()"] == CODE_STYLE
     assert styles["删"] == Style(strike=True)
+    # A browser starts the line after <br> with the word, not the space before it.
+    assert document("一 <br> 二\n").blocks[0].text.plain == "一 \n二"
 
 
 def test_anchors_and_images_are_numbered_links_in_the_link_list() -> None:

@@ -595,7 +595,7 @@ class _MarkdownConverter:
                 continue  # inside <script> or <style>
             if kind == "text":
                 content = child.content[: len(child.content) - len(autolink_rest)]
-                if after_checkbox:
+                if after_checkbox or last == "\n":  # no space at the start of a line
                     content, after_checkbox = content.lstrip(" "), False
                 append(content.replace("\t", " "), current)
             elif kind == "code_inline":
