@@ -27,6 +27,15 @@ def test_bare_urls_www_hosts_and_emails_become_links() -> None:
     ]
 
 
+def test_an_email_with_an_underscore_links_whole() -> None:
+    # `_` is an emphasis delimiter, so the plugin alone linked only `d@a.b` (GFM 632).
+    assert linked("Mail a.b-c_d@a.b or *x_y@q.io*, not a.b-c_d@a.b_") == [
+        ("a.b-c_d@a.b", "mailto:a.b-c_d@a.b"),
+        ("x_y@q.io", "mailto:x_y@q.io"),
+    ]
+    assert linked("mailto:a_b@c.de") == [("mailto:a_b@c.de", "mailto:a_b@c.de")]
+
+
 def test_file_names_are_not_links() -> None:
     assert linked("改 README.md 和 config.py，见 a.io") == []
 
