@@ -105,3 +105,62 @@ async def test_c_copies_the_code_block_on_screen_byte_exact_through_osc52(
         assert f"\x1b]52;c;{payload}\a" in written
         messages = [message for _, _, message in app.messages]
         assert any("Copied code block" in m for m in messages)
+
+
+TWO_LONG = f"""---
+title: 两段
+---
+```sh
+{LONG}
+```
+
+```sh
+pip install --upgrade --index-url https://pypi.example/simple tuireader-extras==1.2.3 --quiet
+```
+"""
+
+
+async def test_sideways_moves_only_the_first_clipped_block_on_screen(tmp_path: Path) -> None:
+    root = tmp_path / "two"
+    root.mkdir()
+    (root / "two.md").write_text(TWO_LONG, encoding="utf-8")
+    app = TuiReaderApp(root)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_article(pilot, app)
+        reader.focus()
+        for _ in range(3):
+            await pilot.press("right")
+        await settle(pilot)
+        lines = reader_lines(reader)
+        [gem] = [line for line in lines if "gem install" in line or "‹" in line and "rails" in line]
+        [pip] = [line for line in lines if "pip install" in line]
+        assert gem.startswith("│ ‹")  # moved
+        assert pip.startswith("│ pip install")  # left where it was
+        await pilot.press("left", "left", "left")
+        await settle(pilot)
+        assert any(line.startswith("│ gem install") for line in reader_lines(reader))
+
+
+async def test_the_current_match_in_a_moved_code_line_is_marked_where_it_is_drawn(
+    tmp_path: Path,
+) -> None:
+    app = TuiReaderApp(one_article(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_article(pilot, app)
+        reader.focus()
+        reader.set_terms(["rubygems"])
+        await settle(pilot)
+        reader.first_match()
+        for _ in range(8):
+            await pilot.press("right")
+        await settle(pilot)
+        match = reader._matches[reader.match_index]
+        row = match.line - int(reader.scroll_y)
+        marked = "".join(
+            segment.text
+            for segment in reader.render_line(row)
+            if segment.style is not None
+            and segment.style.bgcolor is not None
+            and segment.style.bgcolor.name == "bright_red"
+        )
+        assert marked == "rubygems"

@@ -2,8 +2,8 @@
 
 A code block keeps its lines: wrapping `gem install --user-install rails` in two would make
 it wrong to read and wrong to copy. A line longer than the box is clipped with `›` at the
-edge, and the reader shifts every code block sideways (`shift` cells) to show the rest, with
-`‹` where text is hidden to the left.
+edge, and the reader shifts the first clipped block on screen sideways (`shift` cells) to show
+the rest, with `‹` where text is hidden to the left.
 
 Highlighting goes through Pygments (via Rich's `Syntax`) with the ANSI theme, so the colours
 are the terminal's own palette, dark or light. It runs only for blocks being drawn (the

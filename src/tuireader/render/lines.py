@@ -21,7 +21,7 @@ from rich.text import Text
 
 from tuireader.model.articles import Article
 from tuireader.model.text import sanitize_line
-from tuireader.render.code import code_height, code_lines
+from tuireader.render.code import code_height, code_inner_width, code_lines
 from tuireader.render.document import Block
 from tuireader.render.styles import MATCH_STYLE as MATCH_STYLE
 from tuireader.render.styles import link_style
@@ -160,6 +160,12 @@ def highlighted(text: Text, terms: Sequence[str]) -> Text:
     for start, end in spans:
         text.stylize(MATCH_STYLE, start, end)
     return text
+
+
+def code_columns(block: Block, width: int) -> tuple[int, int]:
+    """The cells where a code block's clipped lines are drawn at `width`: (first, end)."""
+    first = block_indent(block) + 2  # after "│ "
+    return first, first + code_inner_width(_text_width(block, width))
 
 
 def _text_width(block: Block, width: int) -> int:

@@ -30,11 +30,11 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from tuireader.model.articles import Article
-from tuireader.render.code import code_inner_width
 from tuireader.render.document import Block, Document
 from tuireader.render.lines import (
     block_lines,
     block_table_shape,
+    code_columns,
     gap_line,
     header_lines,
     measure_block,
@@ -120,9 +120,9 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self._to_end = False  # `G` before the layout reached the end: follow it there
         self._first_match_pending = False
         self._footnote_return: int | None = None  # the block `F` jumped to a note from
-        # Code blocks are clipped, never wrapped: left/right shift them all by `code_shift`
-        # cells, `w` wraps them like text instead.
-        self.code_shift = 0
+        # Code blocks are clipped, never wrapped: left/right shift the one nearest the top of
+        # the view sideways (cells, by the index of its first piece); `w` wraps them all.
+        self.code_shifts: dict[int, int] = {}
         self.wrap_code = False
         self._generation = 0
         self._sized_at = 0.0
@@ -172,6 +172,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self._anchor = None
         self._to_end = False
         self._footnote_return = None
+        self.code_shifts = {}
         self._layout(keep_shown=False)
 
     def clear(self, message: str) -> None:
@@ -485,9 +486,8 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             assert self._document is not None
             block = self._document.blocks[index]
             console = self.app.console
-            lines = block_lines(
-                block, self._shown.width, self._terms, self.code_shift, self.wrap_code
-            )
+            shift = self.code_shifts.get(self._code_piece_range(index)[0], 0)
+            lines = block_lines(block, self._shown.width, self._terms, shift, self.wrap_code)
             strips = [_strip(line, console) for line in lines]
             self._drawn[index] = strips
             if len(self._drawn) > DRAWN_BLOCKS:
@@ -526,7 +526,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         if 0 <= self.match_index < len(self._matches):
             current = self._matches[self.match_index]
             if current.line == absolute:
-                strip = _restyle(strip, current.start_cell, current.end_cell)
+                strip = self._restyle_match(strip, current)
         return strip.crop_extend(0, width, style).apply_style(style)
 
     async def _on_click(self, event: events.Click) -> None:
@@ -542,26 +542,73 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             event.stop()
             self._back_from_note(back, int(meta.get("footnote_sub", 0)))
 
+    def _restyle_match(self, strip: Strip, match: MatchPosition) -> Strip:
+        """`strip` with the current match marked; in a code block moved sideways, where the
+        match now is, or not at all when it is out of sight."""
+        start, end = match.start_cell, match.end_cell
+        index = bisect_right(self._block_lines, match.line) - 1
+        document = self._document
+        if document is None or index < 0 or document.blocks[index].kind != "code":
+            return _restyle(strip, start, end)
+        shift = self.code_shifts.get(self._code_piece_range(index)[0], 0)
+        if shift:
+            left, right = code_columns(document.blocks[index], self._shown.width)
+            start, end = max(left, start - shift), min(right, end - shift)
+            if start >= end:
+                return strip
+        return _restyle(strip, start, end)
+
+    def _code_piece_range(self, index: int) -> tuple[int, int]:
+        """The first and last block index of the code block `index` is a piece of (a long
+        block is cut into pieces that draw one box between them)."""
+        document = self._document
+        if document is None or document.blocks[index].kind != "code":
+            return index, index
+        blocks = document.blocks
+        first = last = index
+        while not blocks[first].box_top and first > 0 and blocks[first - 1].kind == "code":
+            first -= 1
+        while not blocks[last].box_bottom and last + 1 < len(blocks):
+            last += 1
+        return first, last
+
     def action_shift_code(self, direction: int) -> None:
-        """Move every code block's lines sideways (they are clipped, not wrapped)."""
+        """Move the first clipped code block on screen sideways (code is not wrapped)."""
         document = self._document
         if document is None or self.wrap_code:
             return
-        widest = max((_widest_line(b) for b in document.blocks if b.kind == "code"), default=0)
-        inner = code_inner_width(self._shown.width)
-        limit = max(0, widest - inner + 1)
-        shift = min(limit, max(0, self.code_shift + direction * CODE_SHIFT_STEP))
-        if shift != self.code_shift:
-            self.code_shift = shift
-            self._drawn.clear()
-            self.refresh()
+        for first, last, inner in self._clipped_code_on_screen(document):
+            pieces = document.blocks[first : last + 1]
+            limit = max(0, max(_widest_line(piece) for piece in pieces) - inner + 1)
+            old = self.code_shifts.get(first, 0)
+            shift = min(limit, max(0, old + direction * CODE_SHIFT_STEP))
+            if shift != old:
+                self.code_shifts[first] = shift
+                for piece in range(first, last + 1):
+                    self._drawn.pop(piece, None)
+                self.refresh()
+            return
+
+    def _clipped_code_on_screen(self, document: Document) -> Iterator[tuple[int, int, int]]:
+        """Code blocks on screen with lines wider than their box, top first: the first and
+        last index of their pieces, and the cells inside the box."""
+        seen = -1
+        for index in self._code_blocks_on_screen(document):
+            first, last = self._code_piece_range(index)
+            if first <= seen:
+                continue
+            seen = last
+            left, right = code_columns(document.blocks[first], self._shown.width)
+            pieces = document.blocks[first : last + 1]
+            if max(_widest_line(piece) for piece in pieces) > right - left:
+                yield first, last, right - left
 
     def action_toggle_code_wrap(self) -> None:
         """Wrap code blocks like text (`w` again: back to clipped lines in a box)."""
         if self._document is None:
             return
         self.wrap_code = not self.wrap_code
-        self.code_shift = 0
+        self.code_shifts = {}
         self._layout(keep_shown=True)
         self.notify(
             "Code wraps like text." if self.wrap_code else "Code is clipped: ←/→ scroll it.",
@@ -573,15 +620,23 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         """The code of the code block nearest the top of the view, as the file has it; None
         when no code block is on screen."""
         document = self._document
-        if document is None or not self._block_lines:
+        if document is None:
             return None
+        for index in self._code_blocks_on_screen(document):
+            block = document.blocks[index]
+            return block.code or block.text.plain
+        return None
+
+    def _code_blocks_on_screen(self, document: Document) -> Iterator[int]:
+        """The indexes of the code blocks (pieces) on screen, top first."""
+        if not self._block_lines:
+            return
         top = self.first_visible_block()
         bottom = int(self.scroll_y) + self.scrollable_content_region.height
         last = max(top, bisect_right(self._block_lines, bottom - 1) - 1)
-        for block in document.blocks[top : last + 1]:
-            if block.kind == "code":
-                return block.code or block.text.plain
-        return None
+        for index in range(top, min(last + 1, len(document.blocks))):
+            if document.blocks[index].kind == "code":
+                yield index
 
     def footnote_jump(self) -> bool:
         """`F`: to the note of the first footnote reference on screen; from a note, back.
