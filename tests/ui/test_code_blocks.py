@@ -164,3 +164,25 @@ async def test_the_current_match_in_a_moved_code_line_is_marked_where_it_is_draw
             and segment.style.bgcolor.name == "bright_red"
         )
         assert marked == "rubygems"
+
+
+async def test_code_is_highlighted_for_a_light_theme_after_a_switch(tmp_path: Path) -> None:
+    app = TuiReaderApp(one_article(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_article(pilot, app)
+
+        def code_colours() -> set[str]:
+            lines = list(reader.rendered_lines())
+            top = next(i for i, s in enumerate(lines) if "╭─ python " in s.text)
+            return {
+                seg.style.color.name
+                for seg in lines[top + 1]
+                if seg.style and seg.style.color and seg.text.strip("│ ")
+            }
+
+        dark = code_colours()
+        app.theme = "textual-light"
+        await settle(pilot)
+        light = code_colours()
+        assert dark and light and dark != light
+        assert not any(name.startswith("bright_") for name in light)

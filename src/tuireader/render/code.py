@@ -5,9 +5,9 @@ it wrong to read and wrong to copy. A line longer than the box is clipped with `
 edge, and the reader shifts the first clipped block on screen sideways (`shift` cells) to show
 the rest, with `‹` where text is hidden to the left.
 
-Highlighting goes through Pygments (via Rich's `Syntax`) with the ANSI theme, so the colours
-are the terminal's own palette, dark or light. It runs only for blocks being drawn (the
-reader draws only what is on screen) and is cached by code and language.
+Highlighting goes through Pygments (via Rich's `Syntax`) with its ANSI themes, so the colours
+are the active Textual theme's palette, the dark set or the light one. It runs only for blocks
+being drawn (the reader draws only what is on screen) and is cached by code and language.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ LABEL_STYLE = Style(dim=True, italic=True) + Style.from_meta({"code_label": True
 CLIP_RIGHT = "›"
 CLIP_LEFT = "‹"
 BOX_CELLS = 4  # "│ " before a line and " │" after it
-_THEME = "ansi_dark"  # ANSI colours: the terminal's palette decides how they look
+# ANSI colours, which Textual draws in the active theme's palette; the light set of them
+# under a light theme (the dark set's bright colours fade on a light background).
+_THEMES = {True: "ansi_dark", False: "ansi_light"}
 _MAX_HIGHLIGHT_CHARS = 200_000  # past this a block is drawn in one colour (Pygments is slow)
 
 
@@ -43,12 +45,13 @@ def code_height(code: str, top: bool = True, bottom: bool = True) -> int:
 
 
 @lru_cache(maxsize=256)
-def highlight(code: str, language: str) -> Text:
-    """The code in its language's colours (one colour if the language is unknown)."""
+def highlight(code: str, language: str, dark: bool = True) -> Text:
+    """The code in its language's colours (one colour if the language is unknown), for a
+    dark background or a light one."""
     if not language or len(code) > _MAX_HIGHLIGHT_CHARS:
         return Text(code, style=CODE_STYLE)
     try:
-        text = Syntax(code, language, theme=_THEME).highlight(code)
+        text = Syntax(code, language, theme=_THEMES[dark]).highlight(code)
     except Exception:  # a lexer bug must not stop the reader: show the code plainly
         return Text(code, style=CODE_STYLE)
     text.rstrip()
@@ -64,16 +67,18 @@ def code_lines(
     shift: int = 0,
     spans: Sequence[tuple[int, int]] = (),
     edges: tuple[bool, bool] = (True, True),
+    dark: bool = True,
 ) -> list[Text]:
     """A code block's box at `width` cells, its lines shifted left by `shift` cells.
 
     `text` is the block's code (its plain text is what was read from the file); `spans` are
     character ranges to mark (search matches), as `(start, end)` in `text.plain`; `edges`
-    says whether this piece of the block draws the box's top and bottom.
+    says whether this piece of the block draws the box's top and bottom; `dark`, whether
+    the background is.
     """
     inner = code_inner_width(width)
     code = text.plain
-    coloured = highlight(code, language).copy() if language else text.copy()
+    coloured = highlight(code, language, dark).copy() if language else text.copy()
     for start, end in spans:
         coloured.stylize(MATCH_STYLE, start, end)
     label = f" {language} " if language else ""

@@ -61,18 +61,23 @@ def row_kind(shape: TableShape, block: Block, number: int) -> dict[str, bool]:
 
 
 def block_lines(
-    block: Block, width: int, terms: Sequence[str] = (), shift: int = 0, wrap_code: bool = False
+    block: Block,
+    width: int,
+    terms: Sequence[str] = (),
+    shift: int = 0,
+    wrap_code: bool = False,
+    dark: bool = True,
 ) -> list[Text]:
     """The lines of a block at `width` cells, with its prefixes and `terms` highlighted.
 
     `shift`: cells the lines of code blocks are moved left (they are clipped, never wrapped,
-    unless `wrap_code`).
+    unless `wrap_code`); `dark`: whether they are highlighted for a dark background.
     """
     if block.kind == "code" and not (block.wrap or wrap_code):
         spans = find_spans(block.text.plain, terms) if terms else []
         edges = (block.box_top, block.box_bottom)
         body = code_lines(
-            block.text, block.language, _text_width(block, width), shift, spans, edges
+            block.text, block.language, _text_width(block, width), shift, spans, edges, dark
         )
     elif block.kind == "rule":
         # Inside a list item or a quote the rule keeps the marker or bar: "- ***" is an item.

@@ -126,7 +126,19 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         self.wrap_code = False
         self._generation = 0
         self._sized_at = 0.0
+        self._drawn_dark = True  # what the drawn code was highlighted for
         self.placeholder = "Select an article."
+
+    def on_mount(self) -> None:
+        self._drawn_dark = self.app.current_theme.dark
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: object) -> None:
+        # Code is highlighted for a dark or a light background: redraw it on a switch.
+        if self.app.current_theme.dark != self._drawn_dark:
+            self._drawn_dark = self.app.current_theme.dark
+            self._drawn.clear()
+            self.refresh()
 
     @property
     def _matches(self) -> list[MatchPosition]:
@@ -487,7 +499,9 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             block = self._document.blocks[index]
             console = self.app.console
             shift = self.code_shifts.get(self._code_piece_range(index)[0], 0)
-            lines = block_lines(block, self._shown.width, self._terms, shift, self.wrap_code)
+            lines = block_lines(
+                block, self._shown.width, self._terms, shift, self.wrap_code, self._drawn_dark
+            )
             strips = [_strip(line, console) for line in lines]
             self._drawn[index] = strips
             if len(self._drawn) > DRAWN_BLOCKS:
