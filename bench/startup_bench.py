@@ -68,7 +68,8 @@ LARGE_BYTES = 1_000_000
 
 
 def large_articles() -> dict[str, str]:
-    """Three 1 MB Markdown articles: many paragraphs, one giant paragraph, a 4,000-row table."""
+    """Five 1 MB Markdown articles: many paragraphs, one giant paragraph, a 4,000-row table,
+    a solutions page of highlighted code blocks, and HTML in Markdown (details, tables)."""
     rng = random.Random(SEED)
     sentences = seed_sentences()
 
@@ -85,10 +86,25 @@ def large_articles() -> dict[str, str]:
     rows = ["| # | 标题 | 说明 |", "|---|---|---|"]
     for number in range(4000):
         rows.append(f"| {number} | {text(60, ' ')[:30]} | {text(200, ' ')[:80]} |")
+    code, html = [], []
+    for number in range(LARGE_BYTES // 230):
+        code.append(
+            f"第 {number} 个解法：\n\n```python\ndef solve_{number}(nums: list[int]) -> int:\n"
+            f"    seen = {{}}  # {text(40, ' ')[:20]}\n    for i, n in enumerate(nums):\n"
+            "        if n in seen:\n            return seen[n]\n    return -1\n```\n"
+        )
+    for number in range(LARGE_BYTES // 200):
+        html.append(
+            f"<details>\n<summary>第 {number} 节</summary>\n\n{text(60, ' ')[:30]} <b>粗体</b> "
+            f'<a href="https://h.example/{number}">链接</a><br>下一行\n\n</details>\n\n'
+            f"<table><tr><td>{number}</td><td>值</td></tr></table>\n"
+        )
     return {
         "paragraphs": "# 很多段落\n\n" + paragraphs + "\n",
         "giant": "# 一个巨大的段落\n\n" + giant + "\n",
         "table": "# 四千行的表格\n\n" + "\n".join(rows) + "\n",
+        "code": "# 代码\n\n" + "\n".join(code),
+        "html": "# HTML\n\n" + "\n".join(html),
     }
 
 
@@ -444,9 +460,10 @@ def child_article(widget: str, case: str, folder: str) -> dict[str, Any]:
                 app.set_interval(0.01, beat.tick)
                 sidebar = app.query_one(ArticleList)
                 reader = app.query_one(ArticleView)
-                await _wait(lambda: len(sidebar.rows) == 3 and app.session.index is not None)
+                count = len(list(Path(folder).glob("*.md")))
+                await _wait(lambda: len(sidebar.rows) == count and app.session.index is not None)
                 target = next(i for i, r in enumerate(sidebar.rows) if case in r.article.path)
-                other = (target + 1) % 3
+                other = (target + 1) % count
                 sidebar.cursor = other
                 other_id = sidebar.rows[other].article.id
                 await _wait(lambda: reader.article is not None and reader.article.id == other_id)
@@ -641,7 +658,7 @@ def article_rows(work: Path, runs: int) -> list[dict[str, Any]]:
             path.write_text(text, "utf-8")
     env = child_env(work, work / "cache-large")
     rows = []
-    for case in ("paragraphs", "giant", "table"):
+    for case in large_articles():
         for widget in ("ArticleView", "Markdown"):
             measured = [
                 run_child(["article", widget, case, str(folder)], env)

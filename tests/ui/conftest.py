@@ -78,7 +78,7 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_native_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     """No system clipboard, as over SSH: copies go through OSC 52 only."""
-    from tuireader.ui import main_screen as links_flow
+    from tuireader.ui import sharing as links_flow
 
     monkeypatch.setattr(
         links_flow, "copy_native", lambda text, timeout=2.0: "no native clipboard here"

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader.store.config import Config
-from tuireader.ui import main_screen
+from tuireader.ui import main_screen, sharing
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.widgets.article_list import ArticleList
@@ -187,7 +187,8 @@ def record_handovers(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     def run(app: object, command: list[str]) -> None:
         ran.append(command)
 
-    monkeypatch.setattr(main_screen, "run_in_terminal", run)
+    monkeypatch.setattr(main_screen, "run_in_terminal", run)  # the editor
+    monkeypatch.setattr(sharing, "run_in_terminal", run)  # a browser in the terminal
     return ran
 
 
@@ -296,7 +297,7 @@ async def test_open_without_a_display_uses_browser_in_the_terminal(
     ran = record_handovers(monkeypatch)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setattr(main_screen, "has_display", lambda: False)
+    monkeypatch.setattr(sharing, "has_display", lambda: False)
     monkeypatch.setenv("BROWSER", "w3m")
     app = TuiReaderApp(corpus)
     async with app.run_test(size=SIZE) as pilot:

@@ -16,7 +16,7 @@ from textual.widgets import Input
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
 from tuireader.model.articles import Article
 from tuireader.search.index import SearchIndex
-from tuireader.ui import main_screen as links_flow
+from tuireader.ui import sharing as links_flow
 from tuireader.ui.app import TuiReaderApp
 from tuireader.ui.screens.help import HelpScreen
 from tuireader.ui.screens.links import LinkListScreen
@@ -452,7 +452,7 @@ async def test_long_hit_lines_are_cut_to_the_sidebar_with_an_ellipsis(corpus: Pa
 async def test_typing_lists_every_hit_and_opens_the_top_one_once_typing_pauses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tuireader.ui import main_screen as searching
+    from tuireader.ui.widgets import search_bar as searching
 
     monkeypatch.setattr(searching, "MORE_HITS_DELAY", 0.6)  # room for a slow machine
     for n in range(60):

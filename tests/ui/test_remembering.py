@@ -312,7 +312,7 @@ async def test_live_reload_follows_the_folder(corpus: Path) -> None:
 async def test_a_session_using_every_feature_never_writes_to_the_folder(
     no_native_clipboard: None, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tuireader.ui import main_screen as links_flow
+    from tuireader.ui import sharing as links_flow
 
     monkeypatch.setattr(links_flow, "open_in_browser", lambda url: None)
     before = folder_digest(corpus)

@@ -4,7 +4,7 @@ Widgets post what the user wants (an article highlighted, a link clicked); the s
 core through its `ReaderSession` (loading, search, documents, marks) and pushes results back
 down. Slow work (loading, indexing, searching, building a document, the native clipboard, the
 browser, the watcher) runs in thread workers, so the event loop never waits on it; a worker's
-result comes back through `_deliver`, which drops it once the app is shutting down.
+result comes back through `deliver`, which drops it once the app is shutting down.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -41,7 +40,6 @@ from tuireader.model.text import sanitize_line
 from tuireader.render.document import Document, build_document
 from tuireader.render.source import source_document
 from tuireader.search.hits import SearchResults
-from tuireader.search.plain_scan import PlainScan
 from tuireader.search.query import parse_query
 from tuireader.session.loading import (
     IndexReady,
@@ -52,48 +50,33 @@ from tuireader.session.loading import (
 )
 from tuireader.session.reader import FileChange, ReaderSession, SearchState
 from tuireader.store.state import StateStore
-from tuireader.system.browser import has_display, is_openable, open_in_browser
 from tuireader.system.clipboard import (
     LinkTarget,
     article_link,
-    copy_native,
     markdown_link,
-    shortened,
 )
-from tuireader.system.editor import browser_command, editor_command
+from tuireader.system.editor import editor_command
 from tuireader.ui.handover import run_in_terminal
 from tuireader.ui.screens.confirm import ConfirmScreen
 from tuireader.ui.screens.help import HelpScreen, describe_keys
 from tuireader.ui.screens.links import LinkAction, LinkListScreen
 from tuireader.ui.screens.problems import ProblemsScreen
 from tuireader.ui.screens.tags import ALL_TAGS, TagScreen
+from tuireader.ui.sharing import InPlaceNotifier, Sharing
 from tuireader.ui.widgets.article_list import ArticleList, Row
 from tuireader.ui.widgets.article_view import ArticleView
 from tuireader.ui.widgets.key_hints import KeyHints
-
-if TYPE_CHECKING:
-    from tuireader.search.index import SearchIndex  # numpy: imported when the index is built
+from tuireader.ui.widgets.search_bar import SearchBar
 
 IDLE_AFTER_KEY = 0.5
 """Seconds after a key press during which background decoding waits (`_after_typing`)."""
-SEARCH_PLACEHOLDER = '/ search — 模型 发布  "a phrase"  -exclude  title:  tag:  after:2025-09-01'
 FIND_PLACEHOLDER = "find in this article — enter to go there, n/N next/previous, esc to close"
 SELECT_DEBOUNCE = 0.08  # holding j must not queue a render per row
 TYPING_DEBOUNCE = 0.15
 """While a query is typed, its top hit opens once typing pauses this long: opened after every
 key, the reader's layout made the next key wait (bench/README.md)."""
-SEARCH_DEBOUNCE = 0.005
-"""Keys that come closer together than this (a burst: tmux send-keys, a terminal without
-bracketed paste) are searched once, after the last; a key typed on its own is searched at once
-(waiting cost every key its length)."""
-COPY_SHOWN = 32  # characters of a copied text its notification shows: one line of a toast
 SIDEBAR_MIN = 16  # cells: the narrowest sidebar `<` makes
 READER_MIN = 24  # cells the reader keeps when `>` widens the sidebar
-SIDEBAR_HITS = 200  # hits listed in the sidebar; the total is shown separately
-FIRST_HITS = 40  # hits shown first, while the rest of the list is made
-MORE_HITS_DELAY = 0.12
-"""The rest of the list is made once typing pauses this long: made after every key, it took
-the GIL from the next key's search (bench/README.md)."""
 
 Listing = tuple[tuple[object, ...], list[Row]]
 """The sidebar's rows, and the filter and order they were made with (`listing_key`)."""
@@ -122,20 +105,10 @@ class Indexed(Message):
 
 
 @runtime_checkable
-class ReaderApp(Protocol):
+class ReaderApp(InPlaceNotifier, Protocol):
     """The app the screen runs in (`TuiReaderApp`), as far as the screen needs it."""
 
     def apply_theme(self, name: str | None) -> None: ...
-
-    def notify_in_place(
-        self,
-        key: str,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-    ) -> None: ...
 
 
 class MainScreen(Screen[None]):
@@ -196,9 +169,7 @@ class MainScreen(Screen[None]):
         self.head_start = head_start
         """Processes started for the first load, until it takes them over."""
         self._open_timer: Timer | None = None
-        self._search_timer: Timer | None = None
         self._read_timer: Timer | None = None
-        self._last_query_change = 0.0  # time.monotonic() of the search bar's last change
         self._last_key = 0.0  # time.monotonic() of the last key pressed
         self._wanted_id: str | None = None
         self._browse_cursor_id: str | None = None
@@ -206,8 +177,8 @@ class MainScreen(Screen[None]):
         self._match_status = ""
         self._search_origin: Widget | None = None  # where `/` was pressed: `escape` goes back
         self._source_of: str | None = None  # the article whose raw file the reader shows
-        self._copy_explained = False  # the long word on a missing native clipboard: once
         self._loaded_stamps: dict[str, Stamp | None] = {}  # the last load's (`LoadDone`)
+        self.sharing = Sharing(self, session.config.clipboard, self.deliver)
 
     # ----------------------------------------------------------------- layout
 
@@ -216,7 +187,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="top"):
             yield Static(Content(f"tuireader · loading {name}…"), id="status")
             yield ProgressBar(id="progress", show_eta=False)
-        yield Input(placeholder=SEARCH_PLACEHOLDER, id="search", select_on_focus=False)
+        yield SearchBar(self.session, id="search")
         with Horizontal(id="main"):
             yield ArticleList(id="sidebar")
             with Vertical(id="reader-pane"):
@@ -259,7 +230,7 @@ class MainScreen(Screen[None]):
             self.head_start.close()
             self.head_start = None
 
-    def _deliver(self, callback: Callable[[], None]) -> None:
+    def deliver(self, callback: Callable[[], None]) -> None:
         """From a worker thread: run `callback` on the event loop, unless the app is ending.
 
         Textual clears `is_running` first when it shuts down, then removes the widgets; a
@@ -367,7 +338,7 @@ class MainScreen(Screen[None]):
         session.loaded_once = True
         self._loaded_stamps = event.stamps
         if session.search_state is not None and session.search_state.source:
-            self._run_search(session.search_state.query)  # the scan covers every title now
+            self.query_one(SearchBar).search(session.search_state.query)  # all titles now
         if listing[0] == session.listing_key() and session.search_state is None:
             sidebar.empty_message = session.empty_message()
             sidebar.set_rows(listing[1], cursor_id=keep_id)
@@ -398,9 +369,7 @@ class MainScreen(Screen[None]):
         session = self.session
         session.indexed(message.event.index)
         self.query_one("#progress", ProgressBar).display = False
-        query = self.query_one("#search", Input).value
-        if query.strip():
-            self._run_search(query)
+        self.query_one(SearchBar).search()
         self._update_status()
         if (
             self._watch_folder
@@ -433,7 +402,7 @@ class MainScreen(Screen[None]):
         self._update_status()
 
     def _update_status(self) -> None:
-        search_bar = self.query_one("#search", Input)
+        search_bar = self.query_one(SearchBar)
         summary = Content(self.session.search_summary())
         if search_bar.border_subtitle != summary:  # setting it lays out the whole screen again
             search_bar.border_subtitle = summary
@@ -483,7 +452,7 @@ class MainScreen(Screen[None]):
         if self._open_timer is not None:
             self._open_timer.stop()
         # While a query is typed the reader previews its top hit: a preview is not a read.
-        typing = self.focused is self.query_one("#search", Input)
+        typing = self.focused is self.query_one(SearchBar)
         self._open_timer = self.set_timer(
             TYPING_DEBOUNCE if typing else SELECT_DEBOUNCE,
             lambda: self._open(event.article_id, to_first_match=True, preview=typing),
@@ -518,7 +487,7 @@ class MainScreen(Screen[None]):
     def _build_document(self, article: Article, to_first_match: bool, preview: bool) -> None:
         document = build_document(article)
         if not get_current_worker().is_cancelled:
-            self._deliver(lambda: self._built(article, document, to_first_match, preview))
+            self.deliver(lambda: self._built(article, document, to_first_match, preview))
 
     def _built(
         self, article: Article, document: Document, to_first_match: bool, preview: bool
@@ -703,11 +672,11 @@ class MainScreen(Screen[None]):
             text = decode_bytes((self.session.corpus_root / article.path).read_bytes()).text
         except OSError as error:
             reason = f"Could not read {sanitize_line(article.path)}: {error.strerror or error}"
-            self._deliver(lambda: self.notify(reason, severity="warning", markup=False))
+            self.deliver(lambda: self.notify(reason, severity="warning", markup=False))
             return
         document = source_document(text)
         if not get_current_worker().is_cancelled:
-            self._deliver(lambda: self._show_source(article, document))
+            self.deliver(lambda: self._show_source(article, document))
 
     def _show_source(self, article: Article, document: Document) -> None:
         reader = self.query_one(ArticleView)
@@ -742,7 +711,7 @@ class MainScreen(Screen[None]):
     def action_focus_search(self) -> None:
         if self.app.screen is not self:
             return  # a dialog is open
-        search = self.query_one("#search", Input)
+        search = self.query_one(SearchBar)
         if self.focused is search:
             search.insert_text_at_cursor("/")  # the binding has priority: "/" types itself here
             return
@@ -751,65 +720,21 @@ class MainScreen(Screen[None]):
         self.set_focus(search)  # now, not on the next tick as `focus()` does
         search.select_all()  # typing replaces the previous query
 
-    @on(Input.Changed, "#search")
-    def _query_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        if not event.value.strip():
-            self._clear_search(keep_focus=True)
-            return
-        now = time.monotonic()
-        burst = now - self._last_query_change < SEARCH_DEBOUNCE
-        self._last_query_change = now
-        if burst:
-            self._search_timer = self.set_timer(
-                SEARCH_DEBOUNCE, lambda: self._run_search(event.value)
-            )
-        else:
-            self._run_search(event.value)
+    @on(SearchBar.Found)
+    def _found(self, event: SearchBar.Found) -> None:
+        current = self.query_one(ArticleList).current
+        keep_id = current.id if event.whole_list and current is not None else None
+        self._show_results(event.query, event.results, keep_id, event.source)
 
-    def _run_search(self, query: str) -> None:
-        if not self.app.is_running:
-            return
-        session = self.session
-        if session.index is not None:
-            self._search(session.index, query)
-        elif session.plain_scan is not None:
-            self._scan(session.plain_scan, query)  # the index runs it again once it is ready
-
-    @work(thread=True, exclusive=True, group="search", description="scanning")
-    def _scan(self, scan: PlainScan, query: str) -> None:
-        found = scan.search(query, limit=SIDEBAR_HITS)
-        source = f"scan of {found.scanned:,}/{found.available:,} loaded"
-        if not get_current_worker().is_cancelled:
-            self._deliver(lambda: self._show_results(query, found.results, None, source))
-
-    @work(thread=True, exclusive=True, group="search", description="searching")
-    def _search(self, index: SearchIndex, query: str, limit: int = FIRST_HITS) -> None:
-        # The first screenful at once, then the rest of the list (its snippets cost more).
-        results = index.search(query, limit=limit)
-        if not get_current_worker().is_cancelled:
-            self._deliver(lambda: self._searched(index, query, results, limit))
-
-    def _searched(self, index: SearchIndex, query: str, results: SearchResults, limit: int) -> None:
-        if limit != FIRST_HITS:
-            # The whole hit list after its first screenful, where the cursor already is.
-            current = self.query_one(ArticleList).current
-            self._show_results(query, results, current.id if current else None)
-            return
-        self._show_results(query, results)
-        more = len(results.hits) == FIRST_HITS and results.total > FIRST_HITS
-        if more and query == self.query_one("#search", Input).value:
-            # A timer, so that the next key stops it (`_query_changed`).
-            self._search_timer = self.set_timer(
-                MORE_HITS_DELAY, lambda: self._search(index, query, SIDEBAR_HITS)
-            )
+    @on(SearchBar.Emptied)
+    def _emptied(self, event: SearchBar.Emptied) -> None:
+        self._clear_search(keep_focus=True)
 
     def _show_results(
         self, query: str, results: SearchResults, keep_id: str | None = None, source: str = ""
     ) -> None:
         # A slower, older search must never overwrite the results of what is typed now.
-        if query != self.query_one("#search", Input).value:
+        if query != self.query_one(SearchBar).value:
             return
         terms = parse_query(query).highlight_terms
         self.session.search_state = SearchState(query, results, terms, source)
@@ -832,11 +757,9 @@ class MainScreen(Screen[None]):
         sidebar = self.query_one(ArticleList)
         session = self.session
         if session.search_state is None or session.search_state.query != event.value:
-            if self._search_timer is not None:
-                self._search_timer.stop()
-            if event.value.strip() and session.index is not None:
-                # Enter right after typing: search now, synchronously, then open the top hit.
-                found = session.index.search(event.value, limit=SIDEBAR_HITS)
+            # Enter right after typing: search now, synchronously, then open the top hit.
+            found = self.query_one(SearchBar).search_now(event.value)
+            if found is not None:
                 self._show_results(event.value, found)
         if article := sidebar.current:
             if self._open_timer is not None:
@@ -862,7 +785,7 @@ class MainScreen(Screen[None]):
             self.query_one(ArticleList).focus()
 
     def action_escape(self) -> None:
-        search = self.query_one("#search", Input)
+        search = self.query_one(SearchBar)
         toc = self.query_one("#toc", OptionList)
         if toc.display and self.focused is toc:
             self.action_toggle_toc()
@@ -948,106 +871,24 @@ class MainScreen(Screen[None]):
                 # Said, so that nobody takes the file for the web page: the links are a key away.
                 links = f"; {self.key_of('links')} lists its links" if article.links else ""
                 what = f"file URI (no source URL{links})"
-            self.copy_text(target.url, what)
+            self.sharing.copy(target.url, what)
 
     def action_copy_markdown(self) -> None:
         if (article := self._current_article()) and (target := self._article_link(article)):
             what = "[title](source)" if target.origin == "source" else "[title](file)"
-            self.copy_text(markdown_link(article.title, target.url), what)
-
-    def copy_text(self, text: str, what: str) -> None:
-        """Copy through OSC 52 now, and through the native clipboard in a worker."""
-        settings = self.session.config.clipboard
-        if settings.osc52:
-            self.app.copy_to_clipboard(text)
-        self._copy_native(text, what, settings.native, settings.native_timeout)
-
-    @work(thread=True, group="clipboard", description="copying to the clipboard")
-    def _copy_native(self, text: str, what: str, enabled: bool, timeout: float) -> None:
-        error = copy_native(text, timeout) if enabled else "native clipboard turned off"
-        self._deliver(lambda: self._report_copy(text, what, error))
-
-    def _report_copy(self, text: str, what: str, native_error: str | None) -> None:
-        """One short line per copy, each replacing the last; the long word on a missing native
-        clipboard once a session."""
-        osc52 = self.session.config.clipboard.osc52
-        if not osc52 and native_error is not None:
-            # Nothing was copied: the whole text, to copy by hand.
-            self._notify_copy(
-                f"{native_error}. Copy it by hand: {sanitize_line(text)}",
-                title=f"Could not copy the {what}",
-                severity="warning",
-                timeout=15,
-            )
-            return
-        ways = ["OSC 52"] if osc52 else []
-        if native_error is None:
-            ways.append("system clipboard")
-        shown = sanitize_line(shortened(text, COPY_SHOWN))
-        self._notify_copy(f"Copied {what}: {shown} · via {' and '.join(ways)}")
-        if native_error is not None and not self._copy_explained:
-            self._copy_explained = True
-            self.notify(
-                f"{native_error}: copies go through the terminal (OSC 52) only. If your "
-                "terminal ignores OSC 52 (tmux needs `set -g set-clipboard on`), copy from the "
-                "notification by hand. Said once.",
-                title="Clipboard",
-                markup=False,
-                timeout=12,
-            )
-
-    def _notify_copy(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-    ) -> None:
-        app = self.app
-        if isinstance(app, ReaderApp):
-            app.notify_in_place("copy", message, title=title, severity=severity, timeout=timeout)
-        else:
-            self.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+            self.sharing.copy(markdown_link(article.title, target.url), what)
 
     def action_open_link(self) -> None:
         article = self._current_article()
         if self._clicked_link:
-            self._open_url(self._clicked_link)
+            self.sharing.open_url(self._clicked_link)
         elif article is not None and (target := self._article_link(article)):
-            self._open_url(target.url)
-
-    def _open_url(self, url: str) -> None:
-        """Open in a graphical browser; with no display, in `$BROWSER` in this terminal."""
-        command = browser_command(url)
-        if is_openable(url) and not has_display() and command is not None:
-            error = run_in_terminal(self.app, command)
-            if error is not None:
-                self.notify(f"{sanitize_line(url)}: {error}", severity="warning", markup=False)
-            return
-        self._open_in_browser(url)
-
-    @work(thread=True, group="browser", description="opening a link")
-    def _open_in_browser(self, url: str) -> None:
-        error = open_in_browser(url)
-        if error is None:
-            self._deliver(
-                lambda: self.notify(sanitize_line(url), title="Opened in browser", markup=False)
-            )
-        else:
-            self._deliver(
-                lambda: self.notify(
-                    f"{sanitize_line(url)}\n{error}",
-                    title="Not opened",
-                    severity="warning",
-                    markup=False,
-                )
-            )
+            self.sharing.open_url(target.url)
 
     @on(ArticleView.LinkClicked)
     def _link_clicked(self, event: ArticleView.LinkClicked) -> None:
         self._clicked_link = event.url
-        self.copy_text(event.url, "link (clicked; o opens it)")
+        self.sharing.copy(event.url, "link (clicked; o opens it)")
 
     def _article_links(self, article: Article) -> tuple[Link, ...]:
         """The links of `article`: those numbered on screen once the reader shows it."""
@@ -1069,11 +910,11 @@ class MainScreen(Screen[None]):
             if action is None:
                 return
             if action.action == "copy":
-                self.copy_text(action.link.url, "link")
+                self.sharing.copy(action.link.url, "link")
             elif action.action == "copy_markdown":
-                self.copy_text(markdown_link(action.link.text, action.link.url), "[text](link)")
+                self.sharing.copy(markdown_link(action.link.text, action.link.url), "[text](link)")
             else:
-                self._open_url(action.link.url)
+                self.sharing.open_url(action.link.url)
 
         self.app.push_screen(LinkListScreen(article.title, links), chosen)
 
@@ -1086,7 +927,7 @@ class MainScreen(Screen[None]):
         if code is None:
             self.notify("No code block on screen.", timeout=3, markup=False)
             return
-        self.copy_text(code, "code block")
+        self.sharing.copy(code, "code block")
 
     def action_footnote(self) -> None:
         reader = self.query_one(ArticleView)
@@ -1216,7 +1057,7 @@ class MainScreen(Screen[None]):
                 self._reload_batch(batch)
         except (OSError, RuntimeError) as error:
             reason = f"Stopped watching the folder: {error}"
-            self._deliver(lambda: self.notify(reason, severity="warning", markup=False))
+            self.deliver(lambda: self.notify(reason, severity="warning", markup=False))
 
     def _reload_batch(self, batch: ChangeBatch) -> None:
         """In the watch thread: parse what changed, then hand it to the UI thread in one go."""
@@ -1228,7 +1069,7 @@ class MainScreen(Screen[None]):
         for raw in sorted(batch.deleted):
             changes.append((display_path(raw), [], []))
         if changes:
-            self._deliver(lambda: self._apply_changes(changes))
+            self.deliver(lambda: self._apply_changes(changes))
 
     def _apply_changes(self, changes: list[FileChange]) -> None:
         session = self.session
@@ -1236,7 +1077,7 @@ class MainScreen(Screen[None]):
         open_id = reader.article.id if reader.article else None
         changed_paths = session.apply_changes(changes)
         if session.search_state is not None and session.index is not None:
-            self._search(session.index, session.search_state.query)
+            self.query_one(SearchBar).search(session.search_state.query)
         # A deleted open article stays on screen, marked deleted, until the reader moves on: the
         # cursor's new row is not opened in its place.
         self._refresh_rows(announce=open_id is None or open_id in session.library)
