@@ -462,6 +462,49 @@ def test_read_files_pauses_the_cyclic_gc_and_restores_it(
         gc.enable()
 
 
+def test_the_collector_runs_again_only_when_the_last_thread_is_done() -> None:
+    import gc
+    import threading
+
+    from tuireader.corpus.parse import gc_paused
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def loading() -> None:  # the loading thread, paused from start to end
+        with gc_paused():
+            inside.set()
+            leave.wait(5)
+
+    thread = threading.Thread(target=loading)
+    thread.start()
+    assert inside.wait(5)
+    try:
+        with gc_paused():  # an article built meanwhile, done first
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the loading thread still has it paused
+    finally:
+        leave.set()
+        thread.join(5)
+    assert gc.isenabled()
+
+
+def test_a_built_document_is_frozen_and_the_collector_left_running() -> None:
+    import gc
+
+    from tuireader.model.articles import Article
+    from tuireader.session.reader import ReaderSession
+
+    body = "\n\n".join(f"第 {n} 段 [链接](https://a.example/{n})" for n in range(2000))
+    before = gc.get_freeze_count()
+    try:
+        document = ReaderSession.build_document(Article(id="x", path="x.md", title="t", body=body))
+        assert len(document.blocks) == 2000
+        assert gc.get_freeze_count() > before  # its objects are skipped by later collections
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
 def test_a_utf8_file_with_bad_bytes_keeps_its_title_and_says_so(tmp_path: Path) -> None:
     write(tmp_path, "bad.md", b"---\ntitle: bad \xff\xfe utf8\n---\n# Heading\n\nText\n")
     result = load_corpus(tmp_path)

@@ -17,6 +17,7 @@ import errno
 import gc
 import os
 import stat
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -167,21 +168,34 @@ def _note_truncated(
     return articles, _merge(path, problems, note)
 
 
+_pause_lock = threading.Lock()
+_pause_holders = 0  # threads inside `gc_paused` now
+_enable_after = False  # whether the collector ran before the first of them paused it
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while many objects are made at once; a caller that
     had paused it already finds it still paused.
 
     Every few thousand new objects, the collector walks the objects made so far again: loading
-    100k articles from the cache spent 1.3-2 s of a 4 s warm load there.
+    100k articles from the cache spent 1.3-2 s of a 4 s warm load there. Threads share the
+    collector: it runs again when the last of them is done (the loading thread and an article
+    being built overlap at start-up).
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _pause_holders, _enable_after
+    with _pause_lock:
+        if _pause_holders == 0:
+            _enable_after = gc.isenabled()
+            gc.disable()
+        _pause_holders += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _pause_lock:
+            _pause_holders -= 1
+            if _pause_holders == 0 and _enable_after:
+                gc.enable()
 
 
 def parse_file(relative_path: str, data: bytes) -> tuple[list[Article], list[Problem]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuireader.corpus.loader import CorpusLoader, HeadStart
-from tuireader.corpus.parse import LoadResult, parse_stream_bytes, read_files
+from tuireader.corpus.parse import LoadResult, gc_paused, parse_stream_bytes, read_files
 from tuireader.corpus.walk import FoundFile, Stamp
 from tuireader.model.articles import Article
 from tuireader.model.library import Library
@@ -127,30 +127,31 @@ class LoadDriver:
         loader = self._loader
         # The cyclic GC would walk every article loaded so far on each full pass; the records
         # hold no cycles, so it waits until loading is done.
-        gc.disable()
-        try:
-            result = yield from self._batches(loader, stopped)
-            if result is None:
-                return
-            library = Library(result.articles)
-            if (order := loader.cached_date_order()) is not None:
-                library.use_date_order(order)
-            yield LoadDone(result, library, loader.file_stamps())
-            from tuireader.search.index import SearchIndex  # numpy: not for the first frame
+        with gc_paused():
+            try:
+                result = yield from self._batches(loader, stopped)
+                if result is None:
+                    return
+                library = Library(result.articles)
+                if (order := loader.cached_date_order()) is not None:
+                    library.use_date_order(order)
+                yield LoadDone(result, library, loader.file_stamps())
+                from tuireader.search.index import SearchIndex  # numpy: not for the first frame
 
-            index = loader.cached_index() or SearchIndex.build(result.articles, finish_later=True)
-            if stopped():
-                return
-            yield IndexReady(index)
-            index.finish()
-            # Articles and postings live as long as the app: keep the cyclic GC from walking
-            # them again on every full collection.
-            gc.freeze()
-            loader.save_cache(index)
-            index.keep_texts_decoded(pause or stopped)
-        finally:
-            gc.enable()
-            loader.close()
+                index = loader.cached_index() or SearchIndex.build(
+                    result.articles, finish_later=True
+                )
+                if stopped():
+                    return
+                yield IndexReady(index)
+                index.finish()
+                # Articles and postings live as long as the app: keep the cyclic GC from walking
+                # them again on every full collection.
+                gc.freeze()
+                loader.save_cache(index)
+                index.keep_texts_decoded(pause or stopped)
+            finally:
+                loader.close()
 
     def _batches(
         self, loader: CorpusLoader, stopped: Callable[[], bool]
