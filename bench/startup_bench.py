@@ -466,7 +466,13 @@ def child_article(widget: str, case: str, folder: str) -> dict[str, Any]:
                 other = (target + 1) % count
                 sidebar.cursor = other
                 other_id = sidebar.rows[other].article.id
-                await _wait(lambda: reader.article is not None and reader.article.id == other_id)
+                await _wait(
+                    lambda: (
+                        reader.article is not None
+                        and reader.article.id == other_id
+                        and reader.laid_out
+                    )  # its layout slices must not share the GIL either
+                )
                 # The load's last steps (finishing the index, saving the cache) run on after
                 # search-ready: they must not share the GIL with the opening measured here.
                 await _wait(

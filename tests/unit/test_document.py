@@ -1,11 +1,13 @@
 import time
 
+import pytest
 from rich.style import Style
 
 from tuireader.model.articles import Article
 from tuireader.render.document import (
     MAX_DISPLAY_CHARS,
     TABLE_ROWS_PER_BLOCK,
+    BuildStopped,
     _MarkdownConverter,
     build_document,
 )
@@ -159,3 +161,18 @@ def test_an_image_shows_its_description_as_text_without_markup() -> None:
     doc = build_document(article("![foo *bar* `x` ![in](y.png)](train.jpg)\n"))
     assert doc.blocks[0].text.plain == "[image: foo bar x in][1]"
     assert [link.url for link in doc.links] == ["train.jpg"]
+
+
+def test_a_build_that_is_no_longer_wanted_stops_early() -> None:
+    body = "\n\n".join(f"第 {n} 段" for n in range(5000))
+    asked: list[int] = []
+
+    def stopped() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # wanted for the first two checks only
+
+    with pytest.raises(BuildStopped):
+        build_document(Article(id="x", path="x.md", title="t", body=body), stopped)
+    assert len(asked) == 3
+    whole = build_document(Article(id="x", path="x.md", title="t", body=body), lambda: False)
+    assert len(whole.blocks) == 5000

@@ -150,8 +150,9 @@ class ReaderSession:
         return self._documents.get(article_id)
 
     @staticmethod
-    def build_document(article: Article) -> Document:
-        """`article`'s blocks, made without the cyclic garbage collector's pauses.
+    def build_document(article: Article, stopped: Callable[[], bool] | None = None) -> Document:
+        """`article`'s blocks, made without the cyclic garbage collector's pauses; raises
+        `BuildStopped` once `stopped()` says the build is no longer wanted.
 
         A 1 MB article makes ~500k objects, none in a cycle: while they were made, full
         collections walked them again and again, each holding the GIL (up to 0.2-0.3 s, a
@@ -161,7 +162,7 @@ class ReaderSession:
         never collected (small and rare: the loader's freeze has the same trade).
         """
         with gc_paused():
-            document = build_document(article)
+            document = build_document(article, stopped)
             gc.freeze()  # before the collector runs again: it would walk them all once more
         return document
 

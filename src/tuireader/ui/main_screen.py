@@ -37,7 +37,7 @@ from tuireader.model.articles import Article
 from tuireader.model.library import FILTERS, Library
 from tuireader.model.links import Link
 from tuireader.model.text import sanitize_line
-from tuireader.render.document import Document
+from tuireader.render.document import BuildStopped, Document
 from tuireader.render.source import source_document
 from tuireader.search.hits import SearchResults
 from tuireader.search.query import parse_query
@@ -485,8 +485,12 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="document", description="building a document")
     def _build_document(self, article: Article, to_first_match: bool, preview: bool) -> None:
-        document = self.session.build_document(article)
-        if not get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        try:
+            document = self.session.build_document(article, lambda: worker.is_cancelled)
+        except BuildStopped:
+            return  # another article was asked for meanwhile
+        if not worker.is_cancelled:
             self.deliver(lambda: self._built(article, document, to_first_match, preview))
 
     def _built(
