@@ -498,9 +498,13 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             assert self._document is not None
             block = self._document.blocks[index]
             console = self.app.console
-            shift = self.code_shifts.get(self._code_piece_range(index)[0], 0)
             lines = block_lines(
-                block, self._shown.width, self._terms, shift, self.wrap_code, self._drawn_dark
+                block,
+                self._shown.width,
+                self._terms,
+                self._code_shift(index),
+                self.wrap_code,
+                self._drawn_dark,
             )
             strips = [_strip(line, console) for line in lines]
             self._drawn[index] = strips
@@ -564,13 +568,17 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         document = self._document
         if document is None or index < 0 or document.blocks[index].kind != "code":
             return _restyle(strip, start, end)
-        shift = self.code_shifts.get(self._code_piece_range(index)[0], 0)
+        shift = self._code_shift(index)
         if shift:
             left, right = code_columns(document.blocks[index], self._shown.width)
             start, end = max(left, start - shift), min(right, end - shift)
             if start >= end:
                 return strip
         return _restyle(strip, start, end)
+
+    def _code_shift(self, index: int) -> int:
+        """Cells the code block that block `index` is a piece of is moved sideways."""
+        return self.code_shifts.get(self._code_piece_range(index)[0], 0) if self.code_shifts else 0
 
     def _code_piece_range(self, index: int) -> tuple[int, int]:
         """The first and last block index of the code block `index` is a piece of (a long
@@ -645,12 +653,16 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         """The indexes of the code blocks (pieces) on screen, top first."""
         if not self._block_lines:
             return
-        top = self.first_visible_block()
-        bottom = int(self.scroll_y) + self.scrollable_content_region.height
-        last = max(top, bisect_right(self._block_lines, bottom - 1) - 1)
+        top, last = self._blocks_on_screen()
         for index in range(top, min(last + 1, len(document.blocks))):
             if document.blocks[index].kind == "code":
                 yield index
+
+    def _blocks_on_screen(self) -> tuple[int, int]:
+        """The first and last block with a line on screen."""
+        top = self.first_visible_block()
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height
+        return top, max(top, bisect_right(self._block_lines, bottom - 1) - 1)
 
     def footnote_jump(self) -> bool:
         """`F`: to the note of the first footnote reference on screen; from a note, back.
@@ -660,9 +672,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         document = self._document
         if document is None or not self._block_lines:
             return False
-        top = self.first_visible_block()
-        bottom = int(self.scroll_y) + self.scrollable_content_region.height
-        last = max(top, bisect_right(self._block_lines, bottom - 1) - 1)
+        top, last = self._blocks_on_screen()
         notes = document.note_block(1)
         # After a jump the notes may be at the bottom of the view rather than at its top
         # (the article ends there): they are on screen, so `F` goes back.
