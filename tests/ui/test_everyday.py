@@ -207,18 +207,19 @@ async def test_position_indicator_and_half_pages(corpus: Path) -> None:
         await wait_for(pilot, lambda: reader.laid_out)
         await settle(pilot)
         total = reader.virtual_size.height
-        assert f"line 1/{total} · " in reader_status(app)
-        half = reader.scrollable_content_region.height // 2
+        height = reader.scrollable_content_region.height
+        assert f"lines 1–{height}/{total} · {100 * height // total}%" in reader_status(app)
+        half = height // 2
         await pilot.press("ctrl+d")
         await settle(pilot)
         assert reader.scroll_y == half
-        assert f"line {half + 1}/{total}" in reader_status(app)
+        assert f"lines {half + 1}–{half + height}/{total}" in reader_status(app)
         await pilot.press("ctrl+u")
         await settle(pilot)
         assert reader.scroll_y == 0
         await pilot.press("G")
         await settle(pilot)
-        assert reader_status(app).endswith("· 100%")
+        assert reader_status(app).endswith(f"–{total}/{total} · 100%")
 
 
 async def test_next_previous_article_and_history_from_the_reader(corpus: Path) -> None:

@@ -225,8 +225,10 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
             self.match_index = (self.match_index + step) % len(self._matches)
 
     def position_text(self) -> str:
-        """Where the view is: "line 120/300 · 40%" (the bottom line's share of the total), with
-        "≥" before the total while the layout is still measuring."""
+        """Where the view is, as `less -M` says it: "lines 91–120/300 · 40%", the lines on
+        screen and the bottom line's share of the total, with "≥" before the total while the
+        layout is still measuring. (The top line alone next to the bottom's percentage read as
+        a contradiction: "line 1/71 · 42%".)"""
         total = self._shown.line_count
         if self._document is None or total <= 0:
             return ""
@@ -235,7 +237,7 @@ class ArticleView(OwnSizeScrollView, can_focus=True):
         bottom = min(total, top + height)
         percent = 100 if top >= self.max_scroll_y and self.laid_out else 100 * bottom // total
         more = "" if self.laid_out else "≥"
-        return f"line {top + 1}/{more}{total} · {percent}%"
+        return f"lines {top + 1}–{bottom}/{more}{total} · {percent}%"
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
