@@ -34,6 +34,20 @@ async def test_a_file_opens_its_folder_with_that_file_shown_and_selected(corpus:
         assert "強化學習的崛起" in reader_text(app)
 
 
+async def test_a_named_file_has_the_focus_and_tab_reaches_the_sidebar(corpus: Path) -> None:
+    app = cli.open_target(corpus / "karpathy.md")
+    async with app.run_test(size=(60, 14)) as pilot:  # small: the article is longer than this
+        await wait_until_ready(pilot)
+        await settle(pilot)
+        reader = app.query_one(ArticleView)
+        assert app.focused is reader
+        await pilot.press("j")  # a reader key, with no Tab first
+        await settle(pilot)
+        assert reader.scroll_y == 1
+        await pilot.press("shift+tab")
+        assert app.focused is app.query_one(ArticleList)
+
+
 async def test_the_file_wins_over_the_article_remembered_from_last_time(corpus: Path) -> None:
     state, _ = StateStore().open(corpus)
     state.selected_id = article_id("digest.md")

@@ -216,8 +216,12 @@ class MainScreen(Screen[None]):
         sidebar.empty_message = "Loading…"
         if session.state.sidebar_width is not None:
             self._set_sidebar_width(session.state.sidebar_width)
-        sidebar.focus()
-        self.query_one(ArticleView).clear("Loading the folder…")
+        reader = self.query_one(ArticleView)
+        # A file named on the command line is what the user came to read: its keys (scroll,
+        # ←/→ on code, c) work at once; Tab still reaches the sidebar.
+        named = session.open_path is not None or session.single is not None
+        (reader if named else sidebar).focus()
+        reader.clear("Loading the folder…")
         self._load()
 
     def on_unmount(self) -> None:
