@@ -168,7 +168,7 @@ async def test_copy_without_a_source_url_copies_the_file_never_a_body_link(corpu
         await settle(pilot)
         karpathy = (corpus / "karpathy.md").resolve().as_uri()
         assert app.clipboard == karpathy
-        assert any("no source URL; l lists its links" in m for _, _, m in app.messages)
+        assert any("file (no source URL; l lists its links)" in m for _, _, m in app.messages)
         await pilot.press("Y")
         await settle(pilot)
         assert app.clipboard == f"[Andrej Karpathy 谈智能体]({karpathy})"

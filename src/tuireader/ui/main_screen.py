@@ -878,7 +878,7 @@ class MainScreen(Screen[None]):
             if target.origin != "source":
                 # Said, so that nobody takes the file for the web page: the links are a key away.
                 links = f"; {self.key_of('links')} lists its links" if article.links else ""
-                what = f"file URI (no source URL{links})"
+                what = f"file (no source URL{links})"
             self.sharing.copy(target.url, what)
 
     def action_copy_markdown(self) -> None:

@@ -113,9 +113,8 @@ class Sharing:
         if native_error is not None and not self._copy_explained:
             self._copy_explained = True
             self._screen.notify(
-                f"{native_error}: copies go through the terminal (OSC 52) only. If your "
-                "terminal ignores OSC 52 (tmux needs `set -g set-clipboard on`), copy from the "
-                "notification by hand. Said once.",
+                f"{native_error}: copies go through the terminal (OSC 52) only; tmux needs "
+                "`set -g set-clipboard on`.",
                 title="Clipboard",
                 markup=False,
                 timeout=12,
