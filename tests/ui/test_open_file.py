@@ -45,7 +45,7 @@ async def test_a_named_file_has_the_focus_and_tab_reaches_the_sidebar(corpus: Pa
         await settle(pilot)
         assert reader.scroll_y == 1
         await pilot.press("shift+tab")
-        assert app.focused is app.query_one(ArticleList)
+        assert isinstance(app.focused, ArticleList)
 
 
 async def test_the_file_wins_over_the_article_remembered_from_last_time(corpus: Path) -> None:

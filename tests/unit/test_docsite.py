@@ -3,8 +3,9 @@
 from rich.style import Style
 
 from tuireader.model.articles import Article
+from tuireader.render.blocks import Document
 from tuireader.render.docsite import desugar
-from tuireader.render.document import Document, build_document
+from tuireader.render.document import build_document
 from tuireader.render.styles import LABEL_STYLE
 
 

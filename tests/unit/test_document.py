@@ -4,10 +4,10 @@ import pytest
 from rich.style import Style
 
 from tuireader.model.articles import Article
+from tuireader.render.blocks import BuildStopped
 from tuireader.render.document import (
     MAX_DISPLAY_CHARS,
     TABLE_ROWS_PER_BLOCK,
-    BuildStopped,
     _MarkdownConverter,
     build_document,
 )

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tuireader.corpus.flatyaml import FlatYaml
-from tuireader.corpus.metadata import _SafeLoader, split_frontmatter
+from tuireader.corpus.metadata import safe_loader, split_frontmatter
 
+_SafeLoader = safe_loader()
 FLAT = FlatYaml(_SafeLoader)
 
 

@@ -3,7 +3,8 @@
 from rich.style import Style
 
 from tuireader.model.articles import Article
-from tuireader.render.document import Document, build_document
+from tuireader.render.blocks import Document
+from tuireader.render.document import build_document
 from tuireader.render.styles import CODE_STYLE
 
 

@@ -8,7 +8,8 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from tuireader.model.articles import Article
-from tuireader.render.document import Block, build_document
+from tuireader.render.blocks import Block
+from tuireader.render.document import build_document
 from tuireader.render.lines import (
     MATCH_STYLE,
     block_lines,

@@ -4,7 +4,8 @@ from rich.console import Console
 from rich.style import Style
 
 from tuireader.model.articles import Article
-from tuireader.render.document import Document, build_document
+from tuireader.render.blocks import Document
+from tuireader.render.document import build_document
 
 
 def document(body: str) -> Document:

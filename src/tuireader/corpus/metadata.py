@@ -13,14 +13,15 @@ import functools
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    from tuireader.corpus.flatyaml import FlatYaml
 
-from tuireader.corpus.flatyaml import FlatYaml
 from tuireader.corpus.salvage import salvage_toml, salvage_yaml
 from tuireader.model.text import sanitize_line
 
@@ -224,29 +225,42 @@ def _parse_block(kind: str, block: str, first_line: int = 1) -> tuple[Any, list[
         return None, [f"invalid {kind} frontmatter ignored: {_first_line(error)}"]
 
 
-_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _SafeLoader(_SafeBase):  # type: ignore[misc]
-    """PyYAML's safe loader (libyaml when available), with timestamps kept as text.
+@functools.cache
+def _yaml() -> tuple[Any, FlatYaml, Callable[..., Any]]:
+    """PyYAML's safe loader (libyaml when available) with timestamps kept as text, the flat
+    fast path over it, and `yaml.load`: imported with the first YAML frontmatter read, not with
+    this module (PyYAML's import is ~15 ms of a start that reads no file: a warm start's
+    articles come from the cache).
 
     Timestamps are parsed by `parse_date` like every other date, so an impossible date such as
     2024-02-30 is one field's problem instead of failing the whole frontmatter.
     """
+    import yaml
+
+    from tuireader.corpus.flatyaml import FlatYaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class SafeLoader(base):  # type: ignore[misc]
+        pass
+
+    SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    return SafeLoader, FlatYaml(SafeLoader), yaml.load
+
+
+def safe_loader() -> Any:
+    """The loader class frontmatter YAML is read with (see `_yaml`)."""
+    return _yaml()[0]
 
 
 def _timestamp_as_text(loader: Any, node: Any) -> str:
     return str(node.value)
 
 
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-
-_FLAT_YAML = FlatYaml(_SafeLoader)
-
-
 def _load_yaml(block: str) -> Any:
-    flat = _FLAT_YAML.load(block)
-    return flat if flat is not None else yaml.load(block, Loader=_SafeLoader)
+    loader, flat_yaml, load = _yaml()
+    flat = flat_yaml.load(block)
+    return flat if flat is not None else load(block, Loader=loader)
 
 
 # --- fields -------------------------------------------------------------------------------------

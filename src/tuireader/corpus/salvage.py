@@ -14,8 +14,6 @@ import tomllib
 from collections.abc import Callable
 from typing import Any
 
-import yaml
-
 from tuireader.model.text import sanitize_line
 
 _MAX_TOML_ATTEMPTS = 20  # re-parses per block: a block broken in more places is given up
@@ -89,6 +87,8 @@ def salvage_yaml(
     `load`. An entry with a syntax error keeps its key line's value as text unless that value
     starts like YAML structure (`[`, `{`, a quote, a tag...); other broken entries are dropped.
     """
+    import yaml  # already imported: `load` failed on the whole block just before
+
     mapping: dict[str, Any] = {}
     outcomes: dict[int, str] = {}
     for index, entry in _yaml_entries(block):

@@ -21,14 +21,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
-from typing import Protocol
-
-import watchfiles
+from typing import TYPE_CHECKING, Protocol
 
 # One definition of "an article file", shared with the loader.
 from tuireader.corpus.walk import Stamp, stamp_of
 from tuireader.model.articles import ARTICLE_SUFFIXES
 from tuireader.system.processes import quiet_worker, spawn_context
+
+if TYPE_CHECKING:
+    # Imported where the watch runs (the watcher process, and the app once loaded): not
+    # for the first frame.
+    import watchfiles
 
 # watchfiles groups a burst for at most DEBOUNCE_MS and yields once nothing new came for STEP_MS:
 # a `git pull` of hundreds of files becomes one or a few batches, seen within about a second.
@@ -232,6 +235,8 @@ def _changes_from_a_process(
     watchfiles holds the GIL while it sets up its watches, walking every entry of the tree:
     0.26 s at 100k files, a frozen screen if it ran in a thread of the app.
     """
+    from watchfiles import Change
+
     context = spawn_context()
     ours, theirs = context.Pipe(duplex=False)
     process = context.Process(
@@ -252,7 +257,7 @@ def _changes_from_a_process(
                 raise RuntimeError("the folder watcher stopped") from None
             if isinstance(message, str):
                 raise OSError(message)
-            yield {(watchfiles.Change(change), path) for change, path in message}
+            yield {(Change(change), path) for change, path in message}
     finally:
         ours.close()
         process.terminate()
@@ -262,6 +267,8 @@ def _changes_from_a_process(
 def _watch_here(root: str, pipe: Connection, options: _Options, app_pid: int) -> None:
     """The watcher process: sends each raw change set, or one line saying why it stopped."""
     quiet_worker(app_pid)  # which also ends this process soon after the app, however it ended
+    import watchfiles
+
     try:
         for raw_changes in watchfiles.watch(
             root,

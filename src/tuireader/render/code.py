@@ -17,7 +17,6 @@ from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Text
 
 from tuireader.render.styles import CODE_STYLE, MATCH_STYLE
@@ -50,6 +49,9 @@ def highlight(code: str, language: str, dark: bool = True) -> Text:
     dark background or a light one."""
     if not language or len(code) > _MAX_HIGHLIGHT_CHARS:
         return Text(code, style=CODE_STYLE)
+    # Imported on the first code block drawn: Pygments' import (~25 ms) is not for start-up.
+    from rich.syntax import Syntax
+
     try:
         text = Syntax(code, language, theme=_THEMES[dark]).highlight(code)
     except Exception:  # a lexer bug must not stop the reader: show the code plainly

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from markdown_it import MarkdownIt
@@ -26,6 +26,7 @@ from rich.text import Text
 from tuireader.model.articles import Article
 from tuireader.model.links import Link, listable_url
 from tuireader.render.autolinks import AUTOLINK_MARKUP, enable_autolinks, split_at_full_width_stop
+from tuireader.render.blocks import Block, BuildStopped, Document
 from tuireader.render.docsite import desugar
 from tuireader.render.html import InlineHtml, html_blocks
 from tuireader.render.styles import (
@@ -35,8 +36,6 @@ from tuireader.render.styles import (
     link_style,
 )
 from tuireader.render.table import Align
-
-BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
 
 HEADING_STYLES = {
     1: Style(bold=True, underline=True),
@@ -56,84 +55,6 @@ but laying out takes ~0.5 s per million characters and its lines take memory. Th
 _BARE_URL = re.compile(r"(?:https?|ftp|mailto):[^\s<>\"'）」』】，。、；]+")
 _TRAILING_PUNCT = ".,;:!?)]}'\""
 _WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
-
-
-@dataclass(slots=True)
-class Block:
-    """One block of the rendered article: wrapped as a unit, addressed by its source line."""
-
-    kind: BlockKind
-    text: Text
-    source_line: int = 0
-    level: int = 0
-    first_prefix: Text = field(default_factory=Text)
-    prefix: Text = field(default_factory=Text)
-    rows: list[list[Text]] = field(default_factory=list)
-    # Continues the block before it (a piece of a split paragraph or table): no gap above.
-    joined: bool = False
-    has_header: bool = True
-    column_widths: list[int] = field(default_factory=list)
-    # Tables: every chunk knows the header (labels when drawn as records), the alignment of
-    # each column, and the source line of each of its rows (a position that survives resizes).
-    header: list[Text] = field(default_factory=list)
-    aligns: list[Align] = field(default_factory=list)
-    row_lines: list[int] = field(default_factory=list)
-    # The first block of footnote `note`'s text in the notes at the end (0: not a note).
-    note: int = 0
-    # Code: its language (from the fence), the whole block's code as the file has it (what
-    # `c` copies), whether this piece draws the box's top and bottom (a long block is cut
-    # into pieces), and whether it wraps like text instead (HTML's <pre> in a list).
-    language: str = ""
-    code: str = ""
-    box_top: bool = True
-    box_bottom: bool = True
-    wrap: bool = False
-
-
-@dataclass(slots=True)
-class Document:
-    """The article as blocks, plus what the reader needs to navigate it.
-
-    `links` are the article's links in the order they first appear, each URL once: the number
-    shown after a link in the text (`[3]`) is its place here, plus one.
-    """
-
-    blocks: list[Block]
-    links: list[Link]
-
-    @property
-    def headings(self) -> list[tuple[int, Block]]:
-        """(block index, block) of each heading, for the table of contents."""
-        return [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
-
-    def note_block(self, number: int) -> int | None:
-        """The block where footnote `number`'s text starts, in the notes at the end."""
-        for index, block in enumerate(self.blocks):
-            if block.note == number:
-                return index
-        return None
-
-    def footnote_references(self, start: int = 0) -> list[tuple[int, int]]:
-        """(block index, footnote number) of each reference from block `start` on, in order."""
-        found = []
-        for index in range(start, len(self.blocks)):
-            for span in self.blocks[index].text.spans:
-                number = _meta(span.style, "footnote")
-                if number:
-                    found.append((index, number))
-        return found
-
-
-def _meta(style: str | Style, key: str) -> int:
-    """An integer a span carries in its style's meta (0 when it carries none)."""
-    if isinstance(style, Style):
-        value = style.meta.get(key)  # {} at once for a style without meta: most of them
-        return value if isinstance(value, int) else 0
-    return 0
-
-
-class BuildStopped(Exception):
-    """`build_document` was told to stop (the reader moved on to another article)."""
 
 
 STOP_CHECK_TOKENS = 512  # tokens converted between two checks of `stopped`: ~1 ms

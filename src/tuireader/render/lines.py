@@ -21,8 +21,8 @@ from rich.text import Text
 
 from tuireader.model.articles import Article
 from tuireader.model.text import sanitize_line
+from tuireader.render.blocks import Block
 from tuireader.render.code import code_height, code_inner_width, code_lines
-from tuireader.render.document import Block
 from tuireader.render.styles import MATCH_STYLE as MATCH_STYLE
 from tuireader.render.styles import link_style
 from tuireader.render.table import TableShape, locate, row_height, row_lines, table_shape

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tuireader.model.text import clean_text
-from tuireader.render.document import Block, Document
+from tuireader.render.blocks import Block, Document
 
 TAB_WIDTH = 4
 

@@ -18,7 +18,7 @@ from tuireader.corpus.parse import LoadResult, gc_paused
 from tuireader.model.articles import Article, Problem
 from tuireader.model.library import Library, make_filter
 from tuireader.model.text import sanitize_line
-from tuireader.render.document import Document, build_document
+from tuireader.render.blocks import Document
 from tuireader.search.hits import Hit, SearchResults
 from tuireader.search.plain_scan import PlainScan
 from tuireader.session.history import History
@@ -161,6 +161,9 @@ class ReaderSession:
         counting. What freezing costs: any cyclic garbage that exists at that moment is
         never collected (small and rare: the loader's freeze has the same trade).
         """
+        # Imported here: markdown-it and its plugins are not needed for the first frame.
+        from tuireader.render.document import build_document
+
         with gc_paused():
             document = build_document(article, stopped)
             gc.freeze()  # before the collector runs again: it would walk them all once more

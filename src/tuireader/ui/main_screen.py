@@ -37,7 +37,7 @@ from tuireader.model.articles import Article
 from tuireader.model.library import FILTERS, Library
 from tuireader.model.links import Link
 from tuireader.model.text import sanitize_line
-from tuireader.render.document import BuildStopped, Document
+from tuireader.render.blocks import BuildStopped, Document
 from tuireader.render.source import source_document
 from tuireader.search.hits import SearchResults
 from tuireader.search.query import parse_query

@@ -30,7 +30,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from tuireader.model.articles import Article
-from tuireader.render.document import Block, Document
+from tuireader.render.blocks import Block, Document
 from tuireader.render.lines import (
     block_lines,
     block_table_shape,
