@@ -207,16 +207,24 @@ def _read_keys_from_the_terminal() -> None:
 
 
 def open_app(folder: Path, **options: Any) -> TuiReaderApp:
-    """The app for `folder` (`TuiReaderApp` takes `options`); the processes that will load it
-    start first, while Textual is imported (see `loader.head_start`)."""
+    """The app for `folder` (`TuiReaderApp` takes `options`). The processes its load needs
+    start first, while Textual is imported (see `loader.head_start`); for a cached folder, the
+    reading of its first titles starts once Textual is imported (`LoadDriver.start_early`)."""
     from tuireader.corpus.loader import head_start
+    from tuireader.session.loading import LoadDriver
 
     started = head_start(folder)
+    use_cache = options.get("use_cache", True)
+    first_load = LoadDriver(folder, use_cache=use_cache, head_start=started)
     # Read by Textual when it is imported, just below; a value the user set wins.
     os.environ.setdefault("TEXTUAL_FPS", FRAMES_PER_SECOND)
     from tuireader.ui.app import TuiReaderApp
 
-    return TuiReaderApp(folder, head_start=started, **options)
+    if started.cached and use_cache:
+        # Not before the import: beside it, this thread made the import ~0.1 s slower (GIL
+        # hand-offs), more than it saved; beside the app's set-up it costs little.
+        first_load.start_early()
+    return TuiReaderApp(folder, first_load=first_load, **options)
 
 
 def _article_json(article: Article) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 from textual.command import CommandPalette
+from textual.strip import Strip
 from textual.widgets import Input
 
 from tests.ui.conftest import reader_text, settle, sidebar_lines, wait_for, wait_until_ready
@@ -384,6 +385,31 @@ async def test_search_answers_by_plain_scan_until_the_index_is_ready(
         } == scanned
 
 
+async def test_a_cached_folder_has_its_titles_in_the_first_frame(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.cli import open_app
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    first = open_app(corpus)
+    async with first.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)  # and the cache is written
+    rows_when_first_drawn: list[int] = []
+    draw = ArticleList.render_line
+
+    def recording(self: ArticleList, y: int) -> Strip:
+        if not rows_when_first_drawn:
+            rows_when_first_drawn.append(len(self.rows))
+        return draw(self, y)
+
+    monkeypatch.setattr(ArticleList, "render_line", recording)
+    again = open_app(corpus)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+    # Not "Loading…" first and the titles a frame later: they were read as the app was set up.
+    assert rows_when_first_drawn == [3]
+
+
 async def test_the_command_starts_the_parsing_workers_before_the_ui(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -392,12 +418,23 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
 
     monkeypatch.setattr(loader, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    started: list[loader.HeadStart] = []
+    workers_at_start: list[object] = []
+    real_head_start = loader.head_start
+
+    def recording(root: Path) -> loader.HeadStart:
+        head_start = real_head_start(root)
+        started.append(head_start)
+        workers_at_start.append(head_start.workers)
+        return head_start
+
+    monkeypatch.setattr(loader, "head_start", recording)
     first = open_app(corpus)
-    started = first.main.head_start
-    assert started is not None and started.workers is not None  # started before Textual's import
+    assert workers_at_start[0] is not None  # started before Textual's import
+    assert first.main.first_load is not None
     async with first.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
-        assert first.main.head_start is None and started.workers is None  # handed to the load
+        assert first.main.first_load is None and started[0].workers is None  # handed over
         assert len(first.query_one(ArticleList).rows) == 3
         await pilot.press("slash", *"强化学习")
         await settle(pilot)
@@ -406,8 +443,7 @@ async def test_the_command_starts_the_parsing_workers_before_the_ui(
             and len(first.session.search_state.results.hits) == 2
         )
     again = open_app(corpus)  # cached now: nothing to parse, no workers (and a small walk)
-    assert again.main.head_start is not None
-    assert again.main.head_start.workers is None and again.main.head_start.walk is None
+    assert workers_at_start[1] is None and started[1].walk is None and started[1].cached
     async with again.run_test(size=SIZE) as pilot:
         await wait_until_ready(pilot)
         assert len(again.query_one(ArticleList).rows) == 3

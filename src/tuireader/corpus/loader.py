@@ -133,9 +133,10 @@ class CorpusLoader:
 
     def _load(self) -> Generator[LoadBatch, None, None]:
         root = self.root
-        # Opened first: the index cache is checked on another core while the articles decode.
         articles_cache = cache.open_articles(root) if self.use_cache else None
-        self._index_cache = cache.open_index(root) if self.use_cache else None
+        # The index cache is checked on another core while the articles decode, from the second
+        # segment on: checking it beside the first one (GBs at 100k) delayed the first frame.
+        open_index = self.use_cache
         # A walk started ahead is used even if the cache turns out unusable: it is the same list.
         walk: FolderWalk | _WalkElsewhere = self._walk_elsewhere or FolderWalk(root)
         cached: dict[str, CachedFile] = {}
@@ -158,6 +159,8 @@ class CorpusLoader:
                         shown = {parsed.relative for parsed in fresh}
                         if fresh:
                             yield _batch(fresh, len(fresh), articles_cache.files, from_cache=True)
+                        if open_index:
+                            self._index_cache, open_index = cache.open_index(root), False
                         if (
                             isinstance(walk, FolderWalk)
                             and articles_cache.files >= WALK_ELSEWHERE_FILES
@@ -169,6 +172,8 @@ class CorpusLoader:
                 self._cache_stale = True  # damaged from here on: those files are parsed again
             finally:
                 articles_cache.close()
+        if open_index:
+            self._index_cache = cache.open_index(root)
         expected = articles_cache.files if articles_cache is not None else 0
         whole = articles_cache is not None and not self._cache_stale and len(cached) == expected
         if isinstance(walk, _WalkElsewhere) and not (
@@ -530,6 +535,8 @@ class HeadStart:
 
     workers: ProcessPoolExecutor | None = None
     walk: _WalkElsewhere | None = None
+    cached: bool = False
+    """The folder has a load cache: its first titles can be read before the interface exists."""
 
     def take(self) -> tuple[ProcessPoolExecutor | None, _WalkElsewhere | None]:
         """The processes, for the loader (they are no longer this one's to close)."""
@@ -559,7 +566,8 @@ def head_start(root: Path) -> HeadStart:
     cached = cache.articles_cached(root)
     if cached is not None:
         large = cached.files >= WALK_ELSEWHERE_FILES
-        return HeadStart(walk=_WalkElsewhere(root, cached.digest) if large else None)
+        walk = _WalkElsewhere(root, cached.digest) if large else None
+        return HeadStart(walk=walk, cached=True)
     found = 0
     for files in FolderWalk(root):
         found += len(files)

@@ -111,19 +111,90 @@ class LoadDriver:
         self.loaded: list[Article] = []
         """What is loaded so far, for a plain scan until the index is ready: only appended to,
         so a reader that takes its length first may read up to it from another thread."""
+        self._stopped: Callable[[], bool] = lambda: False
+        self._pause: Callable[[], bool] | None = None
+        self._steps: Generator[LoadEvent, None, None] | None = None
+        self._early: threading.Thread | None = None
+        self._early_event: LoadEvent | None = None
+        self._early_error: BaseException | None = None
+
+    def start_early(self) -> None:
+        """Run the load up to its first event now, on a thread: for a command that has yet to
+        import its interface (~0.2 s), so that the first titles of a cached folder are ready
+        when its screen mounts and are in the first frame it draws (`first_titles`)."""
+        if self._steps is not None:
+            return
+        self._steps = self._run()
+
+        def first_step() -> None:
+            assert self._steps is not None
+            try:
+                self._early_event = next(self._steps, None)
+            except BaseException as error:  # raised again by `events`, in its consumer
+                self._early_error = error
+
+        self._early = threading.Thread(target=first_step, name="first-titles", daemon=True)
+        self._early.start()
+
+    def first_titles(self, wait: float) -> LoadProgress | LoadDone | None:
+        """The first titles `start_early` read, if they are ready within `wait` seconds: a
+        part of the folder (`LoadProgress` with `partial`), or all of a small one (`LoadDone`).
+        Taken: `events` will not yield them again. None if not started or not ready."""
+        if self._early is None:
+            return None
+        self._early.join(wait)
+        event = self._early_event
+        if self._early.is_alive() or not isinstance(event, LoadProgress | LoadDone):
+            return None
+        if isinstance(event, LoadProgress) and event.partial is None:
+            return None
+        self._early_event = None
+        return event
 
     def events(
         self, stopped: Callable[[], bool], pause: Callable[[], bool] | None = None
     ) -> Iterator[LoadEvent]:
-        """Load, index and cache the folder, yielding each step for the interface.
+        """Load, index and cache the folder, yielding each step for the interface (from where
+        `start_early` and `first_titles` left it).
 
         `stopped()` is asked between batches (the consumer was cancelled: stop quietly).
         `pause()`, for the background decoding after the index is ready, waits until the user is
         idle and returns True to stop. The cache is closed whatever happens.
         """
+        self._stopped, self._pause = stopped, pause
         # On a thread of its own: OpenCC's dictionaries load on the other core (its C API leaves
-        # the GIL free; see `opencc_native`), and the first search needs them.
+        # the GIL free; see `opencc_native`), and the first search needs them. Not before the
+        # consumer is there: beside an early start they slowed the interface's import.
         threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
+        if self._steps is None:
+            self._steps = self._run()
+        steps = self._steps
+        try:
+            if self._early is not None:
+                self._early.join()
+                if self._early_error is not None:
+                    raise self._early_error
+                if self._early_event is not None:
+                    yield self._early_event
+                    self._early_event = None
+            yield from steps
+        finally:
+            steps.close()
+
+    def close(self) -> None:
+        """Stop a load whose events nobody consumed (a head start no screen took over)."""
+        if self._early is not None:
+            self._early.join()
+        self._early_event = None
+        if self._steps is not None:
+            self._steps.close()
+        self._loader.close()
+
+    def _run(self) -> Generator[LoadEvent, None, None]:
+
+        def stopped() -> bool:  # the consumer's, once it has one (`start_early` has none)
+            return self._stopped()
+
         loader = self._loader
         # The cyclic GC would walk every article loaded so far on each full pass; the records
         # hold no cycles, so it waits until loading is done.
@@ -149,7 +220,7 @@ class LoadDriver:
                 # them again on every full collection.
                 gc.freeze()
                 loader.save_cache(index)
-                index.keep_texts_decoded(pause or stopped)
+                index.keep_texts_decoded(self._pause or stopped)
             finally:
                 loader.close()
 

@@ -16,8 +16,7 @@ from textual.app import App, SystemCommand
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 
-from tuireader.corpus.loader import HeadStart
-from tuireader.session.loading import SingleSource
+from tuireader.session.loading import LoadDriver, SingleSource
 from tuireader.session.reader import ReaderSession
 from tuireader.store.config import Config, unknown_key_bindings
 from tuireader.store.state import FolderState
@@ -40,11 +39,11 @@ class TuiReaderApp(App[None]):
         config_notices: Iterable[str] = (),
         watch: bool = True,
         use_cache: bool = True,
-        head_start: HeadStart | None = None,
+        first_load: LoadDriver | None = None,
         open_path: str | None = None,
         single: SingleSource | None = None,
     ) -> None:
-        """`head_start`: processes already started for loading this folder (`loader.head_start`).
+        """`first_load`: the folder's first load, already started (`cli.open_app`).
         `open_path`, `single`: as for `ReaderSession` (`tuireader FILE`, `tuireader -`)."""
         super().__init__()
         session = ReaderSession(corpus_root, config or Config(), open_path=open_path, single=single)
@@ -55,7 +54,7 @@ class TuiReaderApp(App[None]):
         self.messages: deque[tuple[SeverityLevel, str, str]] = deque(maxlen=MESSAGES_KEPT)
         self._in_place: dict[str, Notification] = {}  # `notify_in_place`'s, by key
         self.main = MainScreen(
-            self.session, watch=watch, use_cache=use_cache, head_start=head_start
+            self.session, watch=watch, use_cache=use_cache, first_load=first_load
         )
 
     def get_default_screen(self) -> MainScreen:

@@ -29,7 +29,6 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
 from tuireader.corpus.encoding import decode_bytes
-from tuireader.corpus.loader import HeadStart
 from tuireader.corpus.parse import load_file
 from tuireader.corpus.walk import Stamp, display_path
 from tuireader.corpus.watch import ChangeBatch, watch_changes
@@ -80,6 +79,11 @@ READER_MIN = 24  # cells the reader keeps when `>` widens the sidebar
 
 Listing = tuple[tuple[object, ...], list[Row]]
 """The sidebar's rows, and the filter and order they were made with (`listing_key`)."""
+
+
+FIRST_TITLES_WAIT = 0.1
+"""At most this long (seconds) the screen, as it mounts, waits for a cached folder's first
+titles read early (`LoadDriver.start_early`): they are there well before on a warm start."""
 
 
 @dataclass
@@ -159,15 +163,16 @@ class MainScreen(Screen[None]):
         *,
         watch: bool = True,
         use_cache: bool = True,
-        head_start: HeadStart | None = None,
+        first_load: LoadDriver | None = None,
     ) -> None:
-        """`head_start`: processes already started for loading this folder (`loader.head_start`)."""
+        """`first_load`: the first load of this folder, already started by the command (with
+        its processes, and for a cached folder its first titles: `cli.open_app`)."""
         super().__init__()
         self.session = session
         self._watch_folder = watch
         self._use_cache = use_cache
-        self.head_start = head_start
-        """Processes started for the first load, until it takes them over."""
+        self.first_load = first_load
+        """The driver of the first load, until the load worker takes it over."""
         self._open_timer: Timer | None = None
         self._read_timer: Timer | None = None
         self._last_key = 0.0  # time.monotonic() of the last key pressed
@@ -222,7 +227,7 @@ class MainScreen(Screen[None]):
         named = session.open_path is not None or session.single is not None
         (reader if named else sidebar).focus()
         reader.clear("Loading the folder…")
-        self._load()
+        self._start_load()
 
     def on_unmount(self) -> None:
         self.close()
@@ -230,9 +235,9 @@ class MainScreen(Screen[None]):
     def close(self) -> None:
         """Stop the watcher, and the processes started for a load that never began."""
         self.session.stop_watching.set()
-        if self.head_start is not None:  # the app ended before it loaded
-            self.head_start.close()
-            self.head_start = None
+        if self.first_load is not None:  # the app ended before it loaded
+            self.first_load.close()
+            self.first_load = None
 
     def deliver(self, callback: Callable[[], None]) -> None:
         """From a worker thread: run `callback` on the event loop, unless the app is ending.
@@ -262,21 +267,30 @@ class MainScreen(Screen[None]):
 
     # ---------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="load", description="loading")
-    def _load(self) -> None:
-        """Consume the load driver's events: titles after the first batch, the sidebar's full
-        list made here (off the event loop), then the index."""
-        worker = get_current_worker()
-        head_start, self.head_start = self.head_start, None  # for the first load only
+    def _start_load(self) -> None:
+        """Begin a (re)load: the first one with the driver the command started, if any."""
+        first_load, self.first_load = self.first_load, None
         single = self.session.single
         driver: LoadDriver | SingleDriver = (
             SingleDriver(single)
             if single is not None
-            else LoadDriver(
-                self.session.corpus_root, use_cache=self._use_cache, head_start=head_start
-            )
+            else first_load or LoadDriver(self.session.corpus_root, use_cache=self._use_cache)
         )
         self.session.start_loading(driver.loaded)
+        # A cached folder's first titles, read while the app was set up: listed now, so that
+        # the first frame has them (the load worker's message came 0.05-0.15 s later).
+        first = driver.first_titles(FIRST_TITLES_WAIT) if isinstance(driver, LoadDriver) else None
+        self._load(driver)
+        if isinstance(first, LoadProgress):
+            self._progress(Progressed(first))
+        elif isinstance(first, LoadDone):
+            self._loaded(Loaded(first, self._listing(first.library)))
+
+    @work(thread=True, exclusive=True, group="load", description="loading")
+    def _load(self, driver: LoadDriver | SingleDriver) -> None:
+        """Consume the load driver's events: titles after the first batch, the sidebar's full
+        list made here (off the event loop), then the index."""
+        worker = get_current_worker()
         stopped = lambda: worker.is_cancelled  # noqa: E731
         for event in driver.events(stopped, pause=lambda: self._after_typing(worker)):
             if isinstance(event, LoadProgress):
@@ -1046,7 +1060,7 @@ class MainScreen(Screen[None]):
         self.notify(f"Reloading {what}…", markup=False, timeout=2)
         self.session.forget_documents()
         self.session.load_result = None
-        self._load()
+        self._start_load()
 
     @work(thread=True, exclusive=True, group="watch", description="watching the folder")
     def _watch(self, known: set[str], loaded: dict[str, Stamp | None]) -> None:
