@@ -10,6 +10,10 @@ a terminal). Also `tuireader search` from the shell on an unchanged folder, next
 
     uv run python bench/terminal_bench.py                      # bundled corpus, 10k and 100k
     uv run python bench/terminal_bench.py --sizes 10000 --runs 3
+    uv run python bench/terminal_bench.py --sizes none --before ../wt-before   # A/B, bundled
+
+`--before DIR`: another checkout (with its own `.venv`, from `uv sync`) whose command runs beside
+this one, alternated run by run, each with a cache of its own: rows "tuireader (before)".
 
 Bytecode is cached outside the repo (as after the first start of an install) and the first
 launch of each kind is discarded. Medians of `--runs`; the machine is shared, so compare rows of
@@ -93,10 +97,12 @@ def search_ready(text: str) -> bool:
     return " articles" in top and "loading" not in top and "indexing" not in top
 
 
-def run_app(folder: Path, env: dict[str, str]) -> tuple[float, float, float]:
+def run_app(
+    folder: Path, env: dict[str, str], command: Path = COMMAND
+) -> tuple[float, float, float]:
     """First frame and search-ready (seconds from launch), and how long the process took to
     exit after `q`: a cold start saves the cache then (the screen is gone by then)."""
-    started = launch([str(COMMAND), str(folder)], env)
+    started = launch([str(command), str(folder)], env)
     first = wait_for(titles_shown) - started
     ready = wait_for(search_ready) - started
     quit_at = time.perf_counter()
@@ -157,6 +163,7 @@ def main() -> None:
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "tuireader-bench"
     )
     parser.add_argument("--query", default="强化学习")
+    parser.add_argument("--before", type=Path, help="a checkout to run beside this one (A/B)")
     options = parser.parse_args()
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is needed")
@@ -171,9 +178,14 @@ def main() -> None:
         "TERM": "xterm-256color",
     }
     folders: list[tuple[str, Path]] = [("bundled", ROOT / "corpus")]
-    folders += [
-        (f"{int(size):,}", ensure_folder(work, int(size))) for size in options.sizes.split(",")
-    ]
+    sizes = [] if options.sizes == "none" else options.sizes.split(",")
+    folders += [(f"{int(size):,}", ensure_folder(work, int(size))) for size in sizes]
+    versions = [("tuireader", COMMAND, "")]
+    if options.before is not None:
+        before = options.before.resolve() / ".venv" / "bin" / "tuireader"
+        if not before.exists():
+            raise SystemExit(f"no {before}: run `uv sync` in {options.before}")
+        versions.append(("tuireader (before)", before, "-before"))
     tmux("kill-session", "-t", SESSION)
     tmux("new-session", "-d", "-s", SESSION, "-x", str(WIDTH), "-y", str(HEIGHT), "-n", "idle")
     shell_env = {**os.environ, **base_env}
@@ -181,29 +193,43 @@ def main() -> None:
     rows: list[str] = []
     try:
         for name, folder in folders:
-            cache = work / f"terminal-cache-{name.replace(',', '')}"
-            env = {**base_env, "TUIREADER_CACHE_DIR": str(cache)}
+            caches = {
+                label: work / f"terminal-cache-{name.replace(',', '')}{suffix}"
+                for label, _, suffix in versions
+            }
+            env = {**base_env, "TUIREADER_CACHE_DIR": str(caches["tuireader"])}
             run_plain(folder, env, script)  # discarded: writes the bytecode
-            run_app(folder, env)
+            for label, command, _ in versions:
+                run_app(folder, {**base_env, "TUIREADER_CACHE_DIR": str(caches[label])}, command)
             plain = [run_plain(folder, env, script) for _ in range(options.runs)]
-            cold: list[tuple[float, float, float]] = []
-            warm: list[tuple[float, float, float]] = []
+            cold: dict[str, list[tuple[float, float, float]]] = {
+                label: [] for label, *_ in versions
+            }
+            warm: dict[str, list[tuple[float, float, float]]] = {
+                label: [] for label, *_ in versions
+            }
             for _ in range(options.runs):
-                shutil.rmtree(cache, ignore_errors=True)
-                cold.append(run_app(folder, env))
-                check_cache(cache)
-                warm.append(run_app(folder, env))
+                for label, command, _ in versions:  # alternated: the same window for each
+                    cache = caches[label]
+                    version_env = {**base_env, "TUIREADER_CACHE_DIR": str(cache)}
+                    shutil.rmtree(cache, ignore_errors=True)
+                    cold[label].append(run_app(folder, version_env, command))
+                    check_cache(cache)
+                    warm[label].append(run_app(folder, version_env, command))
             plain_first = statistics.median(plain)
             rows.append(f"| {name} | plain Textual list | — | {plain_first:.2f} | — | — |")
-            for label, runs in (("cold", cold), ("warm", warm)):
-                first, ready, exited = (statistics.median(run[i] for run in runs) for i in range(3))
-                rows.append(
-                    f"| {name} | tuireader | {label} | {first:.2f} | {ready:.2f} | {exited:.2f} |"
-                )
-            print(rows[-3:], file=sys.stderr)
+            for label, *_ in versions:
+                for kind, runs in (("cold", cold[label]), ("warm", warm[label])):
+                    first, ready, exited = (
+                        statistics.median(run[i] for run in runs) for i in range(3)
+                    )
+                    rows.append(
+                        f"| {name} | {label} | {kind} | {first:.2f} | {ready:.2f} | {exited:.2f} |"
+                    )
+            print(rows[-1 - 2 * len(versions) :], file=sys.stderr)
             if name == "bundled":
                 continue
-            search_env = {**shell_env, "TUIREADER_CACHE_DIR": str(cache)}
+            search_env = {**shell_env, "TUIREADER_CACHE_DIR": str(caches["tuireader"])}
             search = [str(COMMAND), "search", options.query, "--corpus", str(folder)]
             timed(search, search_env)  # the cache is warm after the app's runs; bytecode too
             ours = statistics.median(timed(search, search_env) for _ in range(options.runs))
