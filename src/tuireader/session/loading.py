@@ -119,9 +119,9 @@ class LoadDriver:
         self._early_error: BaseException | None = None
 
     def start_early(self) -> None:
-        """Run the load up to its first event now, on a thread: for a command that has yet to
-        import its interface (~0.2 s), so that the first titles of a cached folder are ready
-        when its screen mounts and are in the first frame it draws (`first_titles`)."""
+        """Run the load up to its first event now, on a thread: for a command setting up its
+        interface, so that the first titles of a cached folder are ready when its screen mounts
+        and are in the first frame it draws (`first_titles`)."""
         if self._steps is not None:
             return
         self._steps = self._run()
@@ -163,8 +163,8 @@ class LoadDriver:
         """
         self._stopped, self._pause = stopped, pause
         # On a thread of its own: OpenCC's dictionaries load on the other core (its C API leaves
-        # the GIL free; see `opencc_native`), and the first search needs them. Not before the
-        # consumer is there: beside an early start they slowed the interface's import.
+        # the GIL free; see `opencc_native`), and the first search needs them. Started here,
+        # once the screen takes the load over, not in `start_early`: the first frame comes first.
         threading.Thread(target=load_dictionaries, name="opencc", daemon=True).start()
         if self._steps is None:
             self._steps = self._run()
@@ -183,6 +183,7 @@ class LoadDriver:
 
     def close(self) -> None:
         """Stop a load whose events nobody consumed (a head start no screen took over)."""
+        self._stopped = lambda: True  # an early start still loading stops at its next batch
         if self._early is not None:
             self._early.join()
         self._early_event = None
