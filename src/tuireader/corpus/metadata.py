@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from tuireader.corpus.flatyaml import FlatYaml
-
 from tuireader.corpus.salvage import salvage_toml, salvage_yaml
 from tuireader.model.text import sanitize_line
+
+if TYPE_CHECKING:
+    from tuireader.corpus.flatyaml import FlatYaml
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
 """Frontmatter larger than this is not parsed (its metadata is ignored, with a problem noted)."""
@@ -229,8 +229,8 @@ def _parse_block(kind: str, block: str, first_line: int = 1) -> tuple[Any, list[
 def _yaml() -> tuple[Any, FlatYaml, Callable[..., Any]]:
     """PyYAML's safe loader (libyaml when available) with timestamps kept as text, the flat
     fast path over it, and `yaml.load`: imported with the first YAML frontmatter read, not with
-    this module (PyYAML's import is ~15 ms of a start that reads no file: a warm start's
-    articles come from the cache).
+    this module (PyYAML's import, ~10 ms, is not for a start that parses no file: a warm
+    start's articles come from the cache).
 
     Timestamps are parsed by `parse_date` like every other date, so an impossible date such as
     2024-02-30 is one field's problem instead of failing the whole frontmatter.
