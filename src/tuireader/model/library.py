@@ -101,6 +101,14 @@ class Library:
         self._ordered = {}
         return removed, added
 
+    def first_entry(self, path: str) -> Article | None:
+        """The first entry of the file at `path` (as `Article.path` names it), if listed."""
+        entries = [self.articles[i] for i in self._ids_by_path().get(path, ())]
+        return min(entries, key=lambda article: article.line) if entries else None
+
+    def has_file(self, path: str) -> bool:
+        return path in self._ids_by_path()
+
     def _ids_by_path(self) -> dict[str, list[str]]:
         if self._by_path is None:
             self._by_path = {}

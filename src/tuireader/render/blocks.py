@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tuireader.model.links import Link
+from tuireader.model.local_links import heading_slug
 from tuireader.render.table import Align
 
 BlockKind = Literal["heading", "paragraph", "code", "rule", "table", "meta"]
@@ -66,6 +67,17 @@ class Document:
     def headings(self) -> list[tuple[int, Block]]:
         """(block index, block) of each heading, for the table of contents."""
         return [(i, b) for i, b in enumerate(self.blocks) if b.kind == "heading"]
+
+    def heading_block(self, anchor: str) -> int | None:
+        """The block of the heading a link's `#anchor` names (by its slug or its text)."""
+        wanted = anchor.strip().lower()
+        if not wanted:
+            return None
+        for index, block in self.headings:
+            text = block.text.plain
+            if wanted in (heading_slug(text), text.strip().lower()):
+                return index
+        return None
 
     def note_block(self, number: int) -> int | None:
         """The block where footnote `number`'s text starts, in the notes at the end."""

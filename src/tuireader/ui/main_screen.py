@@ -35,6 +35,7 @@ from tuireader.corpus.watch import ChangeBatch, watch_changes
 from tuireader.model.articles import Article
 from tuireader.model.library import FILTERS, Library
 from tuireader.model.links import Link
+from tuireader.model.local_links import local_target
 from tuireader.model.text import sanitize_line
 from tuireader.render.blocks import BuildStopped, Document
 from tuireader.render.source import source_document
@@ -182,6 +183,7 @@ class MainScreen(Screen[None]):
         self._match_status = ""
         self._search_origin: Widget | None = None  # where `/` was pressed: `escape` goes back
         self._source_of: str | None = None  # the article whose raw file the reader shows
+        self._anchor: tuple[str, str] | None = None  # a followed link's article and `#anchor`
         self._loaded_stamps: dict[str, Stamp | None] = {}  # the last load's (`LoadDone`)
         self.sharing = Sharing(self, session.config.clipboard, self.deliver)
 
@@ -528,6 +530,11 @@ class MainScreen(Screen[None]):
         line = reader.first_visible_source_line() if same else 0
         if not same and session.state is not None:
             line = session.state.position(article.id).line
+        if self._anchor is not None and self._anchor[0] == article.id:
+            heading = document.heading_block(self._anchor[1])
+            self._anchor = None
+            if heading is not None:
+                line = document.blocks[heading].source_line
         reader.show(
             article,
             document,
@@ -903,9 +910,44 @@ class MainScreen(Screen[None]):
     def action_open_link(self) -> None:
         article = self._current_article()
         if self._clicked_link:
-            self.sharing.open_url(self._clicked_link)
+            self._follow(self._clicked_link)
         elif article is not None and (target := self._article_link(article)):
             self.sharing.open_url(target.url)
+
+    def _local_target(self, url: str) -> tuple[Article, str] | None:
+        """The article of this folder a link of the open article leads to, and its anchor."""
+        reader = self.query_one(ArticleView)
+        article = reader.article
+        if article is None or self.session.single is not None:
+            return None
+        library = self.session.library
+        target = local_target(url, article.path, library.has_file)
+        entry = library.first_entry(target.path) if target is not None else None
+        return (entry, target.fragment) if entry is not None and target is not None else None
+
+    def _follow(self, url: str) -> None:
+        """Open a link: an article of this folder in the reader (a docs tree's `../setup.md`),
+        anything else in the browser."""
+        found = self._local_target(url)
+        if found is None:
+            self.sharing.open_url(url)
+            return
+        article, anchor = found
+        reader = self.query_one(ArticleView)
+        if reader.article is not None and reader.article.id == article.id:
+            if anchor and reader.document is not None:
+                self._scroll_to_anchor(reader.document, anchor)
+            return
+        self._anchor = (article.id, anchor) if anchor else None
+        self._go_to(article.id, "")
+        reader.focus()
+
+    def _scroll_to_anchor(self, document: Document, anchor: str) -> None:
+        index = document.heading_block(anchor)
+        if index is None:
+            self.notify(f"No heading #{sanitize_line(anchor)} here.", markup=False, timeout=3)
+        else:
+            self.query_one(ArticleView).scroll_to_block(index)
 
     @on(ArticleView.LinkClicked)
     def _link_clicked(self, event: ArticleView.LinkClicked) -> None:
@@ -936,9 +978,12 @@ class MainScreen(Screen[None]):
             elif action.action == "copy_markdown":
                 self.sharing.copy(markdown_link(action.link.text, action.link.url), "[text](link)")
             else:
-                self.sharing.open_url(action.link.url)
+                self._follow(action.link.url)
 
-        self.app.push_screen(LinkListScreen(article.title, links), chosen)
+        here = {
+            link.url: found[0].title for link in links if (found := self._local_target(link.url))
+        }
+        self.app.push_screen(LinkListScreen(article.title, links, here), chosen)
 
     def action_copy_code(self) -> None:
         """`c`: the code block nearest the top of the reader, byte for byte."""

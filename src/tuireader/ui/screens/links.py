@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -42,10 +43,14 @@ class LinkListScreen(ModalScreen[LinkAction | None]):
         ],
     ]
 
-    def __init__(self, title: str, links: tuple[Link, ...]) -> None:
+    def __init__(
+        self, title: str, links: tuple[Link, ...], here: Mapping[str, str] | None = None
+    ) -> None:
+        """`here`: the title of the article of this folder that a link opens, by URL."""
         super().__init__()
         self._title = title
         self._links = links
+        self._here = here or {}
         self._typed = ""
 
     def compose(self) -> ComposeResult:
@@ -68,6 +73,8 @@ class LinkListScreen(ModalScreen[LinkAction | None]):
         prompt.append(sanitize_line(link.text) or "(no text)")
         prompt.append("\n     ")
         prompt.append(sanitize_line(link.url), style="dim underline")
+        if (title := self._here.get(link.url)) is not None:
+            prompt.append(f"  ↪ {sanitize_line(title)}", style="bold")
         return prompt
 
     def _selected(self) -> Link | None:
