@@ -73,8 +73,9 @@ def _list_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print a JSON list of entries")
     parser.add_argument(
         "--order",
-        choices=("date", "title"),
-        help="newest first, or by title (default: the order the sidebar shows for this folder)",
+        choices=("date", "title", "folder"),
+        help="newest first, by title, or as the folder holds the files (default: the order the "
+        "sidebar shows for this folder)",
     )
     parser.add_argument(
         "--problems", action="store_true", help="print each skipped or degraded file and why"

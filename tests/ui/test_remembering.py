@@ -87,6 +87,13 @@ async def test_bookmarks_filters_and_order(corpus: Path) -> None:
         titles = [r.article.title for r in app.query_one(ArticleList).rows]
         assert titles == sorted(titles, key=str.casefold)
         assert "by title" in str(app.query_one("#status").render())
+        await pilot.press("S")  # then as the folder holds the files
+        await settle(pilot)
+        paths = [r.article.path for r in app.query_one(ArticleList).rows]
+        assert paths == sorted(paths) and "by folder" in str(app.query_one("#status").render())
+        await pilot.press("S")  # and back to the newest first
+        await settle(pilot)
+        assert "by " not in str(app.query_one("#status").render())
 
 
 async def test_tag_filter(corpus: Path) -> None:

@@ -52,3 +52,8 @@ def test_list_follows_the_order_chosen_in_the_sidebar_or_asked_for(
     assert by_title != ["甲 最新", "乙 中间", "丙 最早"]
     assert cli.main(["list", "--order", "date", str(folder)]) == 0
     assert titles(capsys.readouterr().out) == ["甲 最新", "乙 中间", "丙 最早"]
+
+
+def test_list_in_folder_order(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["list", "--order", "folder", str(folder)]) == 0
+    assert titles(capsys.readouterr().out) == ["乙 中间", "甲 最新", "丙 最早"]  # a.md, b.md, c.md

@@ -61,3 +61,31 @@ def test_an_undated_series_is_ordered_by_its_numbers_though_its_titles_changed()
         make("none", "关于"),
     ]
     assert [a.id for a in newest_first(articles)] == ["new", "mid", "old", "none"]
+
+
+def test_the_folder_order_reads_a_docs_tree_like_a_book() -> None:
+    paths = [
+        "guide/10-advanced.md",
+        "guide/2-setup.md",
+        "README.md",
+        "guide/index.md",
+        "api/zeta.md",
+        "guide/2-setup.md#2",
+        "api/README.md",
+        "changelog.md",
+    ]
+    articles = [
+        Article(id=p, path=p.split("#")[0], title=f"t{i}", body="", line=3 if "#" in p else 1)
+        for i, p in enumerate(paths)
+    ]
+    order = [a.id for a in Library(articles).ordered("folder")]
+    assert order == [
+        "README.md",  # the folder's own index first
+        "api/README.md",
+        "api/zeta.md",
+        "changelog.md",
+        "guide/index.md",
+        "guide/2-setup.md",  # numbers as numbers: 2 before 10
+        "guide/2-setup.md#2",  # a file's entries in line order
+        "guide/10-advanced.md",
+    ]

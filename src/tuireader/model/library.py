@@ -14,7 +14,8 @@ from typing import Literal
 
 from tuireader.model.articles import Article
 
-SortOrder = Literal["date", "title"]
+SortOrder = Literal["date", "title", "folder"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("date", "title", "folder")  # what `S` steps through
 SidebarFilter = Literal["all", "unread", "bookmarked"]
 FILTERS: tuple[SidebarFilter, ...] = ("all", "unread", "bookmarked")
 
@@ -65,6 +66,24 @@ def _wall_clock(article: Article) -> datetime:
 def by_title(articles: Iterable[Article]) -> list[Article]:
     """Articles by title, numbers compared as numbers."""
     return sorted(articles, key=lambda a: (natural_key(a.title), a.path, a.line))
+
+
+_INDEX_FILES = frozenset({"index", "_index", "readme"})
+
+
+def by_folder(articles: Iterable[Article]) -> list[Article]:
+    """Articles as the folder's tree holds them, like the pages of a book: paths compared part
+    by part (numbers as numbers), a folder's index or README first in it, a file's entries in
+    line order. The reading order of a docs tree, which has no dates."""
+
+    def key(article: Article) -> tuple[object, ...]:
+        *folders, name = article.path.split("/")
+        stem = name.rsplit(".", 1)[0].casefold()
+        parts = [(1, natural_key(folder)) for folder in folders]
+        parts.append((0, ()) if stem in _INDEX_FILES else (1, natural_key(name)))
+        return (*parts, article.line)
+
+    return sorted(articles, key=key)
 
 
 class Library:
@@ -138,7 +157,8 @@ class Library:
         """Every article in the given order (computed once per change)."""
         if order not in self._ordered:
             values = self.articles.values()
-            self._ordered[order] = newest_first(values) if order == "date" else by_title(values)
+            sort = {"date": newest_first, "title": by_title, "folder": by_folder}[order]
+            self._ordered[order] = sort(values)
         return self._ordered[order]
 
     def tags(self) -> Counter[str]:

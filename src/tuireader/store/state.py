@@ -35,7 +35,7 @@ import platformdirs
 from tuireader.store.atomicfile import atomic_write_text, exclusive_lock, move_aside
 
 SidebarFilter = Literal["all", "unread", "bookmarked"]
-SortOrder = Literal["date", "title"]
+SortOrder = Literal["date", "title", "folder"]  # as `model.library.SortOrder`
 Clock = Callable[[], float]
 
 STATE_DIR_ENV = "TUIREADER_STATE_DIR"
@@ -322,7 +322,7 @@ class FolderState:
 
     @property
     def order(self) -> SortOrder:
-        """The sidebar order: by date or by title."""
+        """The sidebar order: by date, by title, or as the folder's tree holds the files."""
         return self._document.prefs.order
 
     @order.setter

@@ -33,7 +33,7 @@ from tuireader.corpus.parse import load_file
 from tuireader.corpus.walk import Stamp, display_path
 from tuireader.corpus.watch import ChangeBatch, watch_changes
 from tuireader.model.articles import Article
-from tuireader.model.library import FILTERS, Library
+from tuireader.model.library import FILTERS, SORT_ORDERS, Library
 from tuireader.model.links import Link
 from tuireader.model.local_links import local_target
 from tuireader.model.text import sanitize_line
@@ -144,7 +144,7 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
         Binding("f", "cycle_filter", "Filter", id="cycle_filter"),
         Binding("T", "choose_tag", "Tag filter", show=False, id="choose_tag"),
-        Binding("S", "toggle_order", "Sort by date/title", show=False, id="toggle_order"),
+        Binding("S", "toggle_order", "Sort by date/title/folder", show=False, id="toggle_order"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
         Binding("P", "problems", "Problems", show=False, id="problems"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -1094,7 +1094,7 @@ class MainScreen(Screen[None]):
         state = self.session.state
         if state is None:
             return
-        state.order = "title" if state.order == "date" else "date"
+        state.order = SORT_ORDERS[(SORT_ORDERS.index(state.order) + 1) % len(SORT_ORDERS)]
         self.notify(f"Sorted by {state.order}", markup=False, timeout=2)
         self._refresh_rows()
 
