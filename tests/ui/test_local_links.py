@@ -82,3 +82,18 @@ async def test_a_relative_link_opens_its_article_here_and_h_goes_back(
         await settle(pilot)
         assert opened == ["https://example.com/docs"]
         assert shown_path(app) == "README.md"
+
+
+async def test_a_click_on_a_link_to_a_heading_of_the_article_goes_there(tmp_path: Path) -> None:
+    root = docs_tree(tmp_path / "docs")
+    app = cli.open_target(root / "guide" / "setup.md")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        reader = app.query_one(ArticleView)
+        await wait_for(pilot, lambda: reader.laid_out)
+        assert reader.scroll_y == 0
+        reader.post_message(ArticleView.LinkClicked("#install"))
+        await settle(pilot)
+        top = reader_text(app).splitlines()[int(reader.scroll_y)]
+        assert "Install" in top
+        assert app.clipboard == ""  # a jump, not a copy

@@ -64,3 +64,28 @@ def test_hostile_shortcode_text_is_escaped_into_the_label() -> None:
     text = doc.blocks[0].text.plain
     assert text == "x: <script>&#27;[2J"
     assert "\x1b" not in text
+
+
+def test_kramdown_attribute_lines_go_and_a_heading_keeps_its_id_as_anchor() -> None:
+    body = (
+        "So, where do you start?\n{: .summary}\n\n"
+        "### Using Git to Track Ruby\n{: #following-ruby}\n\nThe repository.\n"
+    )
+    assert desugar(body).count("\n") == body.count("\n")  # line for line
+    doc = document(body)
+    assert shown(doc) == ["So, where do you start?", "Using Git to Track Ruby", "The repository."]
+    assert doc.blocks[1].anchor == "following-ruby"
+    assert doc.heading_block("following-ruby") == 1
+
+
+def test_a_heading_s_attribute_list_is_its_anchor_not_text() -> None:
+    doc = document(
+        "## Terminology {#terminology}\n\n## A [link](https://e.example) {#lk .note key=v}\n\n"
+        "## JSON {}\n\n```\n## not {#a heading}\n```\n"
+    )
+    headings = [(b.text.plain, b.anchor) for _, b in doc.headings]
+    assert headings == [("Terminology", "terminology"), ("A link[1]", "lk"), ("JSON {}", "")]
+    assert doc.heading_block("lk") == 1
+    assert doc.heading_block("terminology") == 0  # by its id (which is also its slug here)
+    assert doc.heading_block("json-") == 2  # by its slug
+    assert "## not {#a heading}" in shown(doc)[-1]  # code is code

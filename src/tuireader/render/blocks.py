@@ -50,6 +50,8 @@ class Block:
     box_top: bool = True
     box_bottom: bool = True
     wrap: bool = False
+    # Headings: the id a `{#id}` gave it (what a link's `#id` names besides its slug).
+    anchor: str = ""
 
 
 @dataclass(slots=True)
@@ -75,7 +77,7 @@ class Document:
             return None
         for index, block in self.headings:
             text = block.text.plain
-            if wanted in (heading_slug(text), text.strip().lower()):
+            if wanted in (block.anchor.lower(), heading_slug(text), text.strip().lower()):
                 return index
         return None
 

@@ -5,7 +5,9 @@ shortcodes (`{{< tip >}}…{{< /tip >}}`, `{{% note %}}`) and Liquid tags (`{% h
 `{% link x.md %}`, `{% include … %}`). A reader shows what the site would show, as far as it can
 know without the site: a shortcode becomes a dim label (its closing tag goes) with the content
 between kept, a `{% highlight lang %}` block becomes a fenced code block in that language, a
-`{% link path %}` becomes the path, and other Liquid statements go. MDX/JSX components such as
+`{% link path %}` becomes the path, and other Liquid statements go. A kramdown attribute line
+(`{: .summary}`, `{: #following-ruby}` under a heading) goes, an id given to a heading becoming
+its `{#id}` (the anchor links name: `render/document.py`). MDX/JSX components such as
 `<SimpleTab>` or `<div label="…">` are HTML to the Markdown parser and read in `render/html.py`.
 
 Fenced code is left alone (an article about Hugo quotes shortcodes in its code), and every line
@@ -25,11 +27,13 @@ _SHORTCODE_VALUE = re.compile(r"""(?:(\w+)\s*=\s*)?(?:"([^"]*)"|'([^']*)'|([^\s"
 _LABEL_KEYS = ("title", "caption", "label", "name", "alt", "text")
 _LIQUID = re.compile(r"\{%-?\s*(\w+)((?:[^%]|%(?!\}))*?)-?%\}")
 _HIGHLIGHT_LANGUAGE = re.compile(r"[\w+#.-]+")
+_BLOCK_ATTRIBUTES = re.compile(r"\{:\s*(?:#([\w:.-]+))?[^}]*\}")  # kramdown's IAL or ALD line
+_ATX_HEADING = re.compile(r" {0,3}#{1,6}\s")
 
 
 def has_site_markup(body: str) -> bool:
     """Whether a body could hold any of it (the fast path: most articles do not)."""
-    return "{{<" in body or "{{%" in body or "{%" in body
+    return "{{<" in body or "{{%" in body or "{%" in body or "{:" in body
 
 
 def desugar(body: str) -> str:
@@ -51,6 +55,14 @@ def desugar(body: str) -> str:
             continue
         if match:
             fence = match.group(1)
+            continue
+        if line.lstrip().startswith("{:") and (
+            attributes := _BLOCK_ATTRIBUTES.fullmatch(line.strip())
+        ):
+            previous = lines[number - 1] if number else ""
+            if attributes.group(1) and _ATX_HEADING.match(previous):
+                lines[number - 1] = f"{previous.rstrip()} {{#{attributes.group(1)}}}"
+            lines[number] = ""  # it ends the block above, as in kramdown
             continue
         highlight = _highlight_language(line)
         if highlight is not None:

@@ -52,6 +52,10 @@ MAX_DISPLAY_CHARS = 1_500_000
 there. The reader lays out in slices between events, so a large article never freezes the UI,
 but laying out takes ~0.5 s per million characters and its lines take memory. The whole body
 (up to the loader's read limit) stays searchable."""
+# A heading's trailing attribute list: `{#id}`, `{#id .class}`, `{.class key=value}`.
+_HEADING_ATTRIBUTES = re.compile(
+    r"\s+\{(?=[^}]*[#.=])(?:#([\w:.-]+))?(?:\s*[.#][\w:.-]+|\s*[\w-]+=[^\s}]+)*\s*\}\s*$"
+)
 _BARE_URL = re.compile(r"(?:https?|ftp|mailto):[^\s<>\"'）」』】，。、；]+")
 _TRAILING_PUNCT = ".,;:!?)]}'\""
 _WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
@@ -380,8 +384,13 @@ class _MarkdownConverter:
         elif kind == "heading_open":
             level = int(token.tag[1])
             text = self._inline(tokens[index + 1])
+            anchor = ""
+            # `## Title {#id}` (kramdown, Zola, Pandoc): the id is the heading's anchor, not text.
+            if (attributes := _HEADING_ATTRIBUTES.search(text.plain)) is not None:
+                anchor = attributes.group(1) or ""
+                text.right_crop(len(attributes.group(0)))
             text.stylize(HEADING_STYLES.get(level, Style(bold=True)))
-            self._emit(Block("heading", text, line, level=level))
+            self._emit(Block("heading", text, line, level=level, anchor=anchor))
         elif kind == "paragraph_open":
             joined = self._tight_join(hidden=token.hidden)
             self._emit(Block("paragraph", self._inline(tokens[index + 1]), line, joined=joined))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
+from urllib.parse import unquote
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -951,6 +952,11 @@ class MainScreen(Screen[None]):
 
     @on(ArticleView.LinkClicked)
     def _link_clicked(self, event: ArticleView.LinkClicked) -> None:
+        document = self.query_one(ArticleView).document
+        if event.url.startswith("#") and document is not None:
+            # A link to a heading of this article (a docs page's table of contents): go there.
+            self._scroll_to_anchor(document, unquote(event.url[1:]))
+            return
         self._clicked_link = event.url
         self.sharing.copy(event.url, "link (clicked; o opens it)")
 
