@@ -27,7 +27,9 @@ def docs_tree(root: Path) -> Path:
     )
     filler = "\n\n".join(f"第 {n} 段：准备工作。" for n in range(60))
     (root / "guide" / "setup.md").write_text(
-        f"# 安装\n\n{filler}\n\n## Install\n\n运行安装命令。\n\n{filler}\n", "utf-8"
+        f"# 安装\n\n[到 Install 一节](#install)\n\n{filler}\n\n"
+        f"## Install\n\n运行安装命令。\n\n{filler}\n",
+        "utf-8",
     )
     return root
 
@@ -97,3 +99,22 @@ async def test_a_click_on_a_link_to_a_heading_of_the_article_goes_there(tmp_path
         top = reader_text(app).splitlines()[int(reader.scroll_y)]
         assert "Install" in top
         assert app.clipboard == ""  # a jump, not a copy
+
+
+async def test_the_link_list_reaches_a_heading_of_the_article_from_the_keyboard(
+    tmp_path: Path,
+) -> None:
+    root = docs_tree(tmp_path / "docs")
+    app = cli.open_target(root / "guide" / "setup.md")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        reader = app.query_one(ArticleView)
+        await wait_for(pilot, lambda: reader.laid_out)
+        await pilot.press("l")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        assert "#install  ↪ Install" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert "Install" in reader_text(app).splitlines()[int(reader.scroll_y)]
+        assert reader.article is not None and reader.article.path == "setup.md"  # the same one

@@ -95,8 +95,10 @@ def test_plain_text_only_takes_urls() -> None:
     assert urls(text, "text") == ["https://a.example", "https://b.example"]
 
 
-def test_anchors_and_javascript_are_skipped() -> None:
-    assert urls("[top](#top) [x](javascript:alert(1)) [y](/relative/page)") == ["/relative/page"]
+def test_javascript_and_a_bare_hash_are_skipped_anchors_are_listed() -> None:
+    # An anchor is listed: the link list is the keyboard's way to a page's own headings.
+    found = urls("[top](#top) [x](javascript:alert(1)) [y](/relative/page) [z](#) [d](data:,x)")
+    assert found == ["#top", "/relative/page"]
 
 
 def test_link_texts_and_urls_are_clean() -> None:

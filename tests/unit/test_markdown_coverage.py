@@ -60,13 +60,14 @@ def test_each_link_is_numbered_once_in_order_of_appearance() -> None:
     )
     assert texts(doc) == [
         "甲[1] 乙[2] 又甲[1]",
-        "https://c.example[3] [image: 图][4] 内",
+        "https://c.example[3] [image: 图][4] 内[5]",
     ]
     assert [(link.text, link.url) for link in doc.links] == [
         ("甲", "https://a.example"),
         ("乙", "https://b.example"),
         ("https://c.example", "https://c.example"),
         ("image: 图", "p.png"),
+        ("内", "#anchor"),  # a heading of this page: listed, so the keyboard reaches it
     ]
     # The number is dim and says which link it is, apart from the link's own style.
     styled = [(s.start, s.end, s.style) for s in doc.blocks[0].text.spans]

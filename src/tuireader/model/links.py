@@ -166,13 +166,14 @@ def _inner_links(found: dict[str, str], label: str) -> None:
 def listable_url(url: str) -> str | None:
     """`url` as the link list holds it, or None for what is not worth listing.
 
-    In-page anchors (`#intro`), `javascript:` and `data:` URLs are not listed; `www.` gets its
-    scheme. The loader's links and the reading pane's numbered links both go through here, so
-    the two agree on what counts as a link.
+    `javascript:` and `data:` URLs and a bare `#` are not listed; `www.` gets its scheme.
+    In-page anchors (`#install`) are: from the keyboard, the link list is the way to a docs
+    page's table of contents. The loader's links and the reading pane's numbered links both go
+    through here, so the two agree on what counts as a link.
     """
     url = _one_line(url).strip()
     lowered = url.lower()
-    if not url or url.startswith("#") or lowered.startswith(("javascript:", "data:")):
+    if not url or url == "#" or lowered.startswith(("javascript:", "data:")):
         return None
     return "https://" + url if lowered.startswith("www.") else url
 

@@ -927,8 +927,12 @@ class MainScreen(Screen[None]):
         return (entry, target.fragment) if entry is not None and target is not None else None
 
     def _follow(self, url: str) -> None:
-        """Open a link: an article of this folder in the reader (a docs tree's `../setup.md`),
-        anything else in the browser."""
+        """Open a link: a heading of this article (`#install`), an article of this folder in
+        the reader (a docs tree's `../setup.md`), anything else in the browser."""
+        document = self.query_one(ArticleView).document
+        if url.startswith("#") and document is not None:
+            self._scroll_to_anchor(document, unquote(url[1:]))
+            return
         found = self._local_target(url)
         if found is None:
             self.sharing.open_url(url)
@@ -952,10 +956,9 @@ class MainScreen(Screen[None]):
 
     @on(ArticleView.LinkClicked)
     def _link_clicked(self, event: ArticleView.LinkClicked) -> None:
-        document = self.query_one(ArticleView).document
-        if event.url.startswith("#") and document is not None:
+        if event.url.startswith("#"):
             # A link to a heading of this article (a docs page's table of contents): go there.
-            self._scroll_to_anchor(document, unquote(event.url[1:]))
+            self._follow(event.url)
             return
         self._clicked_link = event.url
         self.sharing.copy(event.url, "link (clicked; o opens it)")
@@ -989,6 +992,14 @@ class MainScreen(Screen[None]):
         here = {
             link.url: found[0].title for link in links if (found := self._local_target(link.url))
         }
+        reader = self.query_one(ArticleView)
+        if reader.article is article and reader.document is not None:
+            document = reader.document
+            for link in links:
+                if link.url.startswith("#"):
+                    heading = document.heading_block(unquote(link.url[1:]))
+                    if heading is not None:
+                        here[link.url] = document.blocks[heading].text.plain
         self.app.push_screen(LinkListScreen(article.title, links, here), chosen)
 
     def action_copy_code(self) -> None:
