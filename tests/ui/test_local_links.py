@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests.ui.conftest import reader_text, settle, wait_for, wait_until_ready
@@ -86,35 +87,39 @@ async def test_a_relative_link_opens_its_article_here_and_h_goes_back(
         assert shown_path(app) == "README.md"
 
 
+async def laid_out_reader(pilot: Pilot[None], app: TuiReaderApp) -> ArticleView:
+    await wait_until_ready(pilot)
+    reader = app.query_one(ArticleView)
+    await wait_for(pilot, lambda: reader.laid_out)
+    return reader
+
+
+def heading_at_top(app: TuiReaderApp, reader: ArticleView) -> str:
+    return reader_text(app).splitlines()[int(reader.scroll_y)]
+
+
 async def test_a_click_on_a_link_to_a_heading_of_the_article_goes_there(tmp_path: Path) -> None:
-    root = docs_tree(tmp_path / "docs")
-    app = cli.open_target(root / "guide" / "setup.md")
+    app = cli.open_target(docs_tree(tmp_path / "docs") / "guide" / "setup.md")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
-        reader = app.query_one(ArticleView)
-        await wait_for(pilot, lambda: reader.laid_out)
+        reader = await laid_out_reader(pilot, app)
         assert reader.scroll_y == 0
         reader.post_message(ArticleView.LinkClicked("#install"))
         await settle(pilot)
-        top = reader_text(app).splitlines()[int(reader.scroll_y)]
-        assert "Install" in top
+        assert "Install" in heading_at_top(app, reader)
         assert app.clipboard == ""  # a jump, not a copy
 
 
 async def test_the_link_list_reaches_a_heading_of_the_article_from_the_keyboard(
     tmp_path: Path,
 ) -> None:
-    root = docs_tree(tmp_path / "docs")
-    app = cli.open_target(root / "guide" / "setup.md")
+    app = cli.open_target(docs_tree(tmp_path / "docs") / "guide" / "setup.md")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
-        reader = app.query_one(ArticleView)
-        await wait_for(pilot, lambda: reader.laid_out)
+        reader = await laid_out_reader(pilot, app)
         await pilot.press("l")
         await settle(pilot)
         options = app.screen.query_one(OptionList)
         assert "#install  ↪ Install" in str(options.get_option_at_index(0).prompt)
         await pilot.press("1", "enter")
         await settle(pilot)
-        assert "Install" in reader_text(app).splitlines()[int(reader.scroll_y)]
+        assert "Install" in heading_at_top(app, reader)
         assert reader.article is not None and reader.article.path == "setup.md"  # the same one
