@@ -203,3 +203,12 @@ def test_a_repetitive_query_in_a_long_url_is_not_quadratic() -> None:
     index = SearchIndex.build([Article("1", "1.md", "t", f"see {url} end")])
     results = bounded(20, lambda: index.search("a" * 300, limit=5), "a long query")
     assert [hit.id for hit in results.hits] == ["1"]
+
+
+def test_attribute_lists_that_never_close_are_not_exponential() -> None:
+    # A heading's `{.a.a.a…` that splits many ways took seconds at 22 parts and doubled with
+    # each one; kramdown's `{: #aaa…` lines were quadratic. A hang guard, not a speed check.
+    body = "## x {" + ".a" * 5_000 + " !}\n\n## y\n{: #" + "a" * 200_000 + "\n\n## z {#kept .c}\n"
+    document = bounded(20, lambda: build_document(Article("1", "1.md", "t", body)), "attributes")
+    assert [block.anchor for _, block in document.headings] == ["", "", "kept"]
+    assert document.headings[0][1].text.plain.endswith(" !}")  # not an attribute list: text

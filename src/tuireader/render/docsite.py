@@ -27,7 +27,8 @@ _SHORTCODE_VALUE = re.compile(r"""(?:(\w+)\s*=\s*)?(?:"([^"]*)"|'([^']*)'|([^\s"
 _LABEL_KEYS = ("title", "caption", "label", "name", "alt", "text")
 _LIQUID = re.compile(r"\{%-?\s*(\w+)((?:[^%]|%(?!\}))*?)-?%\}")
 _HIGHLIGHT_LANGUAGE = re.compile(r"[\w+#.-]+")
-_BLOCK_ATTRIBUTES = re.compile(r"\{:\s*(?:#([\w:.-]+))?[^}]*\}")  # kramdown's IAL or ALD line
+_BLOCK_ATTRIBUTES = re.compile(r"\{:([^}]*)\}")  # kramdown's IAL or ALD line
+_ATTRIBUTE_ID = re.compile(r"(?:^|\s)#([\w:.-]+)")
 _ATX_HEADING = re.compile(r" {0,3}#{1,6}\s")
 
 
@@ -60,8 +61,9 @@ def desugar(body: str) -> str:
             attributes := _BLOCK_ATTRIBUTES.fullmatch(line.strip())
         ):
             previous = lines[number - 1] if number else ""
-            if attributes.group(1) and _ATX_HEADING.match(previous):
-                lines[number - 1] = f"{previous.rstrip()} {{#{attributes.group(1)}}}"
+            given = _ATTRIBUTE_ID.search(attributes.group(1))
+            if given and _ATX_HEADING.match(previous):
+                lines[number - 1] = f"{previous.rstrip()} {{#{given.group(1)}}}"
             lines[number] = ""  # it ends the block above, as in kramdown
             continue
         highlight = _highlight_language(line)

@@ -52,9 +52,12 @@ MAX_DISPLAY_CHARS = 1_500_000
 there. The reader lays out in slices between events, so a large article never freezes the UI,
 but laying out takes ~0.5 s per million characters and its lines take memory. The whole body
 (up to the loader's read limit) stays searchable."""
-# A heading's trailing attribute list: `{#id}`, `{#id .class}`, `{.class key=value}`.
+# A heading's trailing attribute list: `{#id}`, `{#id .class}`, `{.class key=value}`. Its
+# parts are apart from each other by spaces, so a line that is not one fails at once (parts
+# that could split several ways made this regex take seconds on a hostile heading).
+_ATTRIBUTE = r"(?:\.[\w:-]+|[\w-]+=[^\s}]+)"
 _HEADING_ATTRIBUTES = re.compile(
-    r"\s+\{(?=[^}]*[#.=])(?:#([\w:.-]+))?(?:\s*[.#][\w:.-]+|\s*[\w-]+=[^\s}]+)*\s*\}\s*$"
+    rf"\s+\{{\s*(?:#([\w:.-]+)|{_ATTRIBUTE})(?:\s+(?:#[\w:.-]+|{_ATTRIBUTE}))*\s*\}}\s*$"
 )
 _BARE_URL = re.compile(r"(?:https?|ftp|mailto):[^\s<>\"'）」』】，。、；]+")
 _TRAILING_PUNCT = ".,;:!?)]}'\""
