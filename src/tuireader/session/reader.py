@@ -13,10 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from tuireader.corpus.parse import LoadResult, gc_paused
 from tuireader.model.articles import Article, Problem
 from tuireader.model.library import Library, make_filter
+from tuireader.model.links import Link
+from tuireader.model.local_links import local_target
 from tuireader.model.text import sanitize_line
 from tuireader.render.blocks import Document
 from tuireader.search.hits import Hit, SearchResults
@@ -44,6 +47,14 @@ class SearchState:
     results: SearchResults
     terms: tuple[str, ...]
     source: str = ""  # "" for the index; how far a plain scan got before the index is ready
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where a link leads inside the folder: an article, and the heading its `#anchor` names."""
+
+    article: Article
+    anchor: str
 
 
 class ReaderSession:
@@ -143,6 +154,39 @@ class ReaderSession:
 
     def empty_message(self) -> str:
         return "No articles match the filter." if self.library.articles else "No articles."
+
+    # -- links inside the folder ---------------------------------------------------------------
+
+    def destination(self, url: str, origin: Article) -> Destination | None:
+        """Where a link of `origin` leads in this folder: a heading of `origin` (`#install`), or
+        another article (`../guide/setup.md#install`); None for the web, or nowhere listed."""
+        if url.startswith("#"):
+            return Destination(origin, unquote(url[1:])) if len(url) > 1 else None
+        if self.single is not None:
+            return None  # one file read alone: no folder to follow links in
+        library = self.library
+        target = local_target(url, origin.path, library.has_file)
+        entry = library.first_entry(target.path) if target is not None else None
+        return Destination(entry, target.fragment) if entry and target else None
+
+    def destinations(
+        self, origin: Article, links: Iterable[Link], document: Document | None
+    ) -> dict[str, str]:
+        """What the link list shows after each link that stays in the folder, by URL: the title
+        of the article it opens, or the heading of `origin` (laid out as `document`) it names."""
+        found: dict[str, str] = {}
+        for link in links:
+            destination = self.destination(link.url, origin)
+            if destination is None:
+                continue
+            if destination.article.id != origin.id:
+                found[link.url] = destination.article.title
+            elif (
+                document is not None
+                and (heading := document.heading_block(destination.anchor)) is not None
+            ):
+                found[link.url] = document.blocks[heading].text.plain
+        return found
 
     # -- documents -----------------------------------------------------------------------------
 

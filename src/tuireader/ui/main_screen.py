@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
-from urllib.parse import unquote
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,7 +35,6 @@ from tuireader.corpus.watch import ChangeBatch, watch_changes
 from tuireader.model.articles import Article
 from tuireader.model.library import FILTERS, SORT_ORDERS, Library
 from tuireader.model.links import Link
-from tuireader.model.local_links import local_target
 from tuireader.model.text import sanitize_line
 from tuireader.render.blocks import BuildStopped, Document
 from tuireader.render.source import source_document
@@ -915,30 +913,17 @@ class MainScreen(Screen[None]):
         elif article is not None and (target := self._article_link(article)):
             self.sharing.open_url(target.url)
 
-    def _local_target(self, url: str) -> tuple[Article, str] | None:
-        """The article of this folder a link of the open article leads to, and its anchor."""
+    def _follow(self, url: str, origin: Article | None = None) -> None:
+        """Open a link of `origin` (by default the article shown): a heading of it (`#install`),
+        another article of this folder (a docs tree's `../setup.md`) in the reader, anything
+        else in the browser."""
         reader = self.query_one(ArticleView)
-        article = reader.article
-        if article is None or self.session.single is not None:
-            return None
-        library = self.session.library
-        target = local_target(url, article.path, library.has_file)
-        entry = library.first_entry(target.path) if target is not None else None
-        return (entry, target.fragment) if entry is not None and target is not None else None
-
-    def _follow(self, url: str) -> None:
-        """Open a link: a heading of this article (`#install`), an article of this folder in
-        the reader (a docs tree's `../setup.md`), anything else in the browser."""
-        document = self.query_one(ArticleView).document
-        if url.startswith("#") and document is not None:
-            self._scroll_to_anchor(document, unquote(url[1:]))
-            return
-        found = self._local_target(url)
-        if found is None:
+        origin = origin or reader.article
+        destination = self.session.destination(url, origin) if origin is not None else None
+        if destination is None:
             self.sharing.open_url(url)
             return
-        article, anchor = found
-        reader = self.query_one(ArticleView)
+        article, anchor = destination.article, destination.anchor
         if reader.article is not None and reader.article.id == article.id:
             if anchor and reader.document is not None:
                 self._scroll_to_anchor(reader.document, anchor)
@@ -987,19 +972,11 @@ class MainScreen(Screen[None]):
             elif action.action == "copy_markdown":
                 self.sharing.copy(markdown_link(action.link.text, action.link.url), "[text](link)")
             else:
-                self._follow(action.link.url)
+                self._follow(action.link.url, article)
 
-        here = {
-            link.url: found[0].title for link in links if (found := self._local_target(link.url))
-        }
         reader = self.query_one(ArticleView)
-        if reader.article is article and reader.document is not None:
-            document = reader.document
-            for link in links:
-                if link.url.startswith("#"):
-                    heading = document.heading_block(unquote(link.url[1:]))
-                    if heading is not None:
-                        here[link.url] = document.blocks[heading].text.plain
+        document = reader.document if reader.article is article else None
+        here = self.session.destinations(article, links, document)
         self.app.push_screen(LinkListScreen(article.title, links, here), chosen)
 
     def action_copy_code(self) -> None:
