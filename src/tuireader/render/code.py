@@ -43,6 +43,17 @@ def code_height(code: str, top: bool = True, bottom: bool = True) -> int:
     return code.count("\n") + 1 + top + bottom
 
 
+WARMED_LANGUAGES = 4  # languages whose lexers a build imports ahead (most articles have one)
+
+
+def warm_up(languages: Sequence[str]) -> None:
+    """Import the highlighter and these languages' lexers now, on the calling thread: for a
+    document's builder, off the event loop. Drawn first on the loop, an article's first code
+    block imported them there (~35 ms for Pygments, more per lexer) as one stall."""
+    for language in list(dict.fromkeys(languages))[:WARMED_LANGUAGES]:
+        highlight("x", language)
+
+
 @lru_cache(maxsize=256)
 def highlight(code: str, language: str, dark: bool = True) -> Text:
     """The code in its language's colours (one colour if the language is unknown), for a

@@ -27,6 +27,7 @@ from tuireader.model.articles import Article
 from tuireader.model.links import Link, listable_url
 from tuireader.render.autolinks import AUTOLINK_MARKUP, enable_autolinks, split_at_full_width_stop
 from tuireader.render.blocks import Block, BuildStopped, Document
+from tuireader.render.code import warm_up
 from tuireader.render.docsite import desugar
 from tuireader.render.html import InlineHtml, html_blocks
 from tuireader.render.styles import (
@@ -84,6 +85,7 @@ def build_document(article: Article, stopped: Callable[[], bool] | None = None) 
     if blocks and blocks[0].kind == "heading" and blocks[0].text.plain.strip() == article.title:
         del blocks[0]
     document.blocks = _split_large_blocks(blocks)
+    warm_up([block.language for block in document.blocks if block.language])
     return document
 
 
